@@ -1,0 +1,109 @@
+"""ogpcocreate: co-creation of OGP national action plans in the open."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from . import config as config_module
+from .config import ROOT
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config_module.load(app.config, overrides)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("ogpcocreate").setLevel(logging.WARNING if app.testing else logging.INFO)
+
+    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    from .core import errors, i18n, security
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.register(app)
+    security.register(app)
+    errors.register(app)
+    _init_login(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_template_context(app)
+
+    from . import cli
+
+    cli.register(app)
+    return app
+
+
+def _register_models() -> None:
+    """Import every models module so metadata (and Alembic) see all tables."""
+    from .auth import models as _auth  # noqa: F401
+    from .core import eventlog as _eventlog  # noqa: F401
+    from .core import outbox as _outbox  # noqa: F401
+    from .organisations import models as _organisations  # noqa: F401
+    from .secretariat import models as _secretariat  # noqa: F401
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from .auth.models import User
+    from .extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        return db.session.scalar(select(User).where(User.session_token == session_token))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .organisations.views import bp as organisations_bp
+    from .secretariat.views import bp as secretariat_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(secretariat_bp)
+
+
+def _register_template_context(app: Flask) -> None:
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    from .core import permissions, territories
+    from .core.eventlog import subject_label, verb_label
+    from .core.sectors import Seat, Sector
+    from .main.forms import LanguageForm
+
+    @app.context_processor
+    def inject():
+        return {
+            **permissions.TEMPLATE_HELPERS,
+            "Sector": Sector,
+            "Seat": Seat,
+            "territories": territories,
+            "current_locale": str(get_locale()),
+            "language_form": LanguageForm() if has_request_context() else None,
+            "site_name": app.config["SITE_NAME"],
+            "verb_label": verb_label,
+            "subject_label": subject_label,
+        }

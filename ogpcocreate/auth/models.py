@@ -1,0 +1,58 @@
+"""A person with an account."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core.db import TimestampMixin, utcnow
+from ..extensions import db
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    territory: Mapped[str | None] = mapped_column(String(16))
+    email_confirmed_at: Mapped[datetime | None]
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Flask-Login keeps this token, not the id, in the session and the remember cookie: changing it
+    # (password change, "log out everywhere") ends every other session at once.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    password_changed_at: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.password_changed_at = utcnow()
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

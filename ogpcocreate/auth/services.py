@@ -1,0 +1,158 @@
+"""Account operations. Each takes plain data and an explicit actor, flushes, and never commits."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core import eventlog, tokens
+from ..core.db import utcnow
+from ..core.errors import ServiceError
+from ..core.eventlog import Verb
+from ..core.outbox import external_url, queue_mail
+from ..extensions import db
+from .models import User
+
+CONFIRM = "confirm-email"
+RESET = "reset-password"
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def register(display_name: str, email: str, password: str, territory: str | None, locale: str) -> User | None:
+    """Create an account and send the confirmation link.
+
+    If the address already has an account, nothing is created and its owner is told by e-mail instead,
+    so the form never reveals which addresses are registered. Returns the new user, or None.
+    """
+    existing = find_by_email(email)
+    if existing is not None:
+        queue_mail(
+            existing.email,
+            "Someone tried to register with your e-mail address",
+            "already_registered",
+            locale=existing.locale,
+            user=existing,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
+        return None
+    user = User(
+        email=email.strip().lower(),
+        display_name=display_name.strip(),
+        territory=territory or None,
+        locale=locale,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    eventlog.record(user, Verb.REGISTERED, user)
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user: User) -> None:
+    token = tokens.make(CONFIRM, {"u": user.id, "e": user.email})
+    queue_mail(
+        user.email,
+        "Confirm your e-mail address",
+        "confirm_email",
+        locale=user.locale,
+        user=user,
+        confirm_url=external_url("auth.confirm_email", token=token),
+        hours=current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600,
+    )
+
+
+def confirm_email(token: str) -> User:
+    try:
+        data = tokens.read(CONFIRM, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    except tokens.TokenError as exc:
+        if exc.expired:
+            raise ServiceError(_("This confirmation link has expired. Log in and ask for a new one.")) from exc
+        raise ServiceError(_("This confirmation link is not valid. Check that you copied all of it.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.email != data.get("e"):
+        raise ServiceError(_("This confirmation link is not valid. Check that you copied all of it."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a reset link works once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the address has an account; say nothing either way."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    token = tokens.make(RESET, {"u": user.id, "p": _password_fingerprint(user)})
+    queue_mail(
+        user.email,
+        "Reset your password",
+        "reset_password",
+        locale=user.locale,
+        user=user,
+        reset_url=external_url("auth.reset_password", token=token),
+        minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = tokens.read(RESET, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    except tokens.TokenError as exc:
+        if exc.expired:
+            raise ServiceError(_("This reset link has expired. Ask for a new one.")) from exc
+        raise ServiceError(_("This reset link is not valid or has already been used. Ask for a new one.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+        raise ServiceError(_("This reset link is not valid or has already been used. Ask for a new one."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    user.set_password(new_password)
+    # Following the link proves the address is theirs.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise ServiceError(_("The current password is not correct."), field="current_password")
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def update_profile(user: User, display_name: str, territory: str | None, locale: str) -> None:
+    user.display_name = display_name.strip()
+    user.territory = territory or None
+    user.locale = locale
+    db.session.flush()
+
+
+def log_out_everywhere(user: User) -> None:
+    from .models import new_session_token
+
+    user.session_token = new_session_token()
+    db.session.flush()

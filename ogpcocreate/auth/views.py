@@ -1,0 +1,192 @@
+"""Account pages: register, confirm, log in and out, reset and change password, profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..core.errors import ServiceError
+from ..core.urls import safe_next
+from ..extensions import db, limiter
+from . import services
+from .forms import ChangePasswordForm, EmptyForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _signup_limit():
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _start_session(user, remember: bool = False) -> None:
+    """Begin a fresh session: nothing from before the login carries over but the chosen language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if request.method == "GET" and session.get("locale"):
+        form.locale.data = session["locale"]
+    if form.validate_on_submit():
+        services.register(form.display_name.data, form.email.data, form.password.data, form.territory.data, form.locale.data)
+        db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token: str):
+    # GET, because it is a link in an e-mail; it is idempotent and only ever confirms.
+    try:
+        user = services.confirm_email(token)
+    except ServiceError as exc:
+        db.session.rollback()
+        return render_template("auth/confirm_failed.html", message=exc.message), 400
+    db.session.commit()
+    flash(_("Thank you, your e-mail address is confirmed."), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET"])
+@login_required
+def unconfirmed():
+    if current_user.is_confirmed:
+        return redirect(safe_next())
+    return render_template("auth/unconfirmed.html", form=EmptyForm())
+
+
+@bp.route("/confirm/resend", methods=["POST"])
+@login_required
+@limiter.limit(_signup_limit)
+def resend_confirmation():
+    form = EmptyForm()
+    if form.validate_on_submit() and not current_user.is_confirmed:
+        services.send_confirmation(current_user)
+        db.session.commit()
+        flash(_("We have sent a new confirmation link to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("auth.unconfirmed"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The e-mail or the password is not correct."))
+        else:
+            _start_session(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next())
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        locale = session.get("locale")
+        logout_user()
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(_signup_limit, methods=["POST"], key_func=_submitted_email)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset_token(token)
+    except ServiceError as exc:
+        return render_template("auth/reset_failed.html", message=exc.message), 400
+    form = ResetPasswordForm()
+    form.user_inputs = [user.email, user.display_name]
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        flash(_("Your password has been changed. Log in with the new one."), "success")
+        if current_user.is_authenticated:
+            logout_user()
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.display_name.data, form.territory.data, form.locale.data)
+        db.session.commit()
+        session["locale"] = form.locale.data
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    password_form = ChangePasswordForm(prefix="pw")
+    return render_template("auth/profile.html", form=form, password_form=password_form, sessions_form=EmptyForm(prefix="s"))
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm(prefix="pw")
+    form.user_inputs = [current_user.email, current_user.display_name]
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.current_password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            _start_session(current_user)  # the old session token is gone; keep this device logged in
+            flash(_("Your password has been changed. Every other device has been logged out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=ProfileForm(obj=current_user), password_form=form, sessions_form=EmptyForm(prefix="s")), 400
+
+
+@bp.route("/account/sessions/end", methods=["POST"])
+@login_required
+def log_out_everywhere():
+    form = EmptyForm(prefix="s")
+    if form.validate_on_submit():
+        services.log_out_everywhere(current_user)
+        db.session.commit()
+        _start_session(current_user)
+        flash(_("Every other device has been logged out."), "success")
+    return redirect(url_for("auth.profile"))

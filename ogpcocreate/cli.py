@@ -1,0 +1,150 @@
+"""Command-line commands: ``flask --app ogpcocreate <group> <command>``."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+users_cli = AppGroup("users", help="Manage accounts.")
+audit_cli = AppGroup("audit", help="Check the participation log.")
+mail_cli = AppGroup("mail", help="Send the queued e-mails.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", prompt=True, help="The administrator's e-mail address.")
+@click.option("--name", "display_name", prompt=True, help="The name shown publicly.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create a site administrator (or make an existing account one). The e-mail counts as confirmed."""
+    from .auth.models import User
+    from .auth.passwords import password_problem
+    from .core.db import utcnow
+    from .extensions import db
+
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        problem = password_problem(password, [email, display_name])
+        if problem:
+            raise click.ClickException(problem)
+        user = User(email=email, display_name=display_name.strip(), locale="es")
+        user.set_password(password)
+        db.session.add(user)
+    user.is_admin = True
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    db.session.commit()
+    click.echo(f"{email} is a site administrator.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first entry that does not hold."""
+    from .core.eventlog import verify
+
+    result = verify()
+    if result.ok:
+        click.echo(f"OK: {result.checked} entries, chain intact.")
+        return
+    click.echo(f"FAILED at entry {result.bad_seq}: {result.error} ({result.checked} entries checked before it).", err=True)
+    sys.exit(1)
+
+
+@audit_cli.command("head")
+def audit_head() -> None:
+    """Print the newest entry's sequence number and hash, to publish or write down as an anchor."""
+    from .main.services import chain_head
+
+    head = chain_head()
+    click.echo("empty" if head is None else f"{head.seq} {head.hash} {head.occurred_at.isoformat()}")
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running and send as messages fall due (the Procfile worker).")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between checks with --loop.")
+def mail_send(loop: bool, interval: float) -> None:
+    """Send every e-mail that is due, retrying failed ones with back-off."""
+    from .core.outbox import send_due
+    from .extensions import db
+
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    if loop:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    while True:
+        report = send_due()
+        db.session.remove()
+        if report.sent or report.failed or not loop:
+            click.echo(f"sent {report.sent}, failed {report.failed} (gave up on {report.gave_up})")
+        if not loop or stopping:
+            return
+        slept = 0.0
+        while slept < interval and not stopping:
+            time.sleep(0.2)
+            slept += 0.2
+        if stopping:
+            return
+
+
+@mail_cli.command("status")
+def mail_status() -> None:
+    """Count messages by status and list the ones given up on."""
+    from .core.outbox import MailStatus, OutboxMessage
+    from .extensions import db
+
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    for status in MailStatus:
+        click.echo(f"{status.value}: {counts.get(status, 0)}")
+    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == MailStatus.FAILED)):
+        click.echo(f"  #{message.id} to {message.recipient}: {message.last_error}")
+
+
+@mail_cli.command("retry")
+def mail_retry() -> None:
+    """Queue again every message that was given up on."""
+    from .core.outbox import retry_failed
+    from .extensions import db
+
+    count = retry_failed()
+    db.session.commit()
+    click.echo(f"{count} message(s) queued again.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has accounts.")
+def demo_load(if_empty: bool) -> None:
+    """Load the demonstration data: the secretariat, 30+ organisations, citizens."""
+    from .auth.models import User
+    from .demo import loader
+    from .extensions import db
+
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        click.echo("The database already has data; demo data not loaded.")
+        return
+    loader.load()
+    db.session.commit()
+    click.echo("Demo data loaded.")
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo accounts and their password."""
+    from .demo import loader
+
+    click.echo(loader.logins_text())
+
+
+def register(app: Flask) -> None:
+    for group in (users_cli, audit_cli, mail_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Services every feature uses: database base, permissions, participation log, mail outbox, errors."""

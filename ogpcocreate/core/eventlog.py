@@ -1,0 +1,282 @@
+"""The participation log: one append-only, hash-chained record of every act.
+
+Implements shared/DOMAIN.md, "Participation event": every act is appended to one log (who, for which
+organisation, sector, territory, what, on what, when); each entry stores the hash of the previous one,
+so any later edit is detectable by a verify command.
+
+The chain
+---------
+Entry ``n`` stores ``seq = n``, ``prev_hash`` = the ``hash`` of entry ``n - 1`` (64 zeros for the
+first), and ``hash`` = SHA-256 of the canonical JSON of all its other fields (see ``_payload``).
+``verify()`` walks the entries in ``seq`` order, recomputes each hash and checks each link, so it finds
+an altered field (hash mismatch), a removed entry (gap in ``seq`` or broken link) and a re-ordered one.
+
+Concurrency: appending reads the last entry and writes the next one, so two writers must never read
+the same last entry. PostgreSQL: a transaction-scoped advisory lock serialises appenders until they
+commit. SQLite: write transactions begin IMMEDIATE (core/db.py), which serialises them on the database
+lock. Behind both, ``seq`` and ``prev_hash`` are UNIQUE, so a fork cannot be stored even by a writer
+that bypasses this module: it fails and rolls back instead. The migration adds triggers that refuse
+UPDATE and DELETE on the table.
+
+Sector and territory are copied at the moment of the act, so the record stays true when an
+organisation later moves or changes sector.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from .db import enum_column, utcnow
+from .sectors import Sector
+
+GENESIS_HASH = "0" * 64
+# Any constant works; it names the lock on pg_locks for whoever debugs a stuck writer.
+_PG_LOCK_KEY = 0x06F0C0C8EA7E
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+
+
+class Verb(enum.StrEnum):
+    """What happened. Participation acts first (DOMAIN.md), then the acts that set the stage."""
+
+    SUBMITTED = "submitted"
+    EDITED = "edited"
+    WITHDRAWN = "withdrawn"
+    COMMENTED = "commented"
+    RESPONDED = "responded"
+    ATTENDED = "attended"
+    VOTED = "voted"
+    APPROVED = "approved"
+    OBJECTED = "objected"
+    PUBLISHED = "published"
+    MODERATED = "moderated"
+    CREATED = "created"
+    REGISTERED = "registered"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    INVITED = "invited"
+    JOINED = "joined"
+    LEFT = "left"
+    ROLE_CHANGED = "role_changed"
+    SEAT_ASSIGNED = "seat_assigned"
+    SEAT_ENDED = "seat_ended"
+
+
+VERB_LABELS = {
+    Verb.SUBMITTED: _l("submitted"),
+    Verb.EDITED: _l("edited"),
+    Verb.WITHDRAWN: _l("withdrew"),
+    Verb.COMMENTED: _l("commented"),
+    Verb.RESPONDED: _l("responded"),
+    Verb.ATTENDED: _l("attended"),
+    Verb.VOTED: _l("voted"),
+    Verb.APPROVED: _l("approved"),
+    Verb.OBJECTED: _l("objected"),
+    Verb.PUBLISHED: _l("published"),
+    Verb.MODERATED: _l("moderated"),
+    Verb.CREATED: _l("created"),
+    Verb.REGISTERED: _l("registered"),
+    Verb.VERIFIED: _l("verified"),
+    Verb.REJECTED: _l("rejected"),
+    Verb.INVITED: _l("invited a member"),
+    Verb.JOINED: _l("joined"),
+    Verb.LEFT: _l("left"),
+    Verb.ROLE_CHANGED: _l("changed administrators"),
+    Verb.SEAT_ASSIGNED: _l("assigned a secretariat seat"),
+    Verb.SEAT_ENDED: _l("ended a secretariat seat"),
+}
+
+# Names of the tables a log entry can be about, as a reader would say them.
+SUBJECT_LABELS = {
+    "users": _l("account"),
+    "organisation": _l("organisation"),
+    "invitation": _l("invitation"),
+    "secretariat_membership": _l("secretariat seat"),
+}
+
+
+def verb_label(verb: str) -> str:
+    try:
+        return str(VERB_LABELS[Verb(verb)])
+    except (ValueError, KeyError):
+        return verb
+
+
+def subject_label(subject_type: str | None) -> str:
+    return str(SUBJECT_LABELS.get(subject_type, subject_type or ""))
+
+
+class ParticipationEvent(db.Model):
+    __tablename__ = "participation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str | None] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    sector: Mapped[Sector | None] = enum_column(Sector, nullable=True)
+    territory: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[Channel] = enum_column(Channel, default=Channel.ONLINE)
+    verb: Mapped[str] = mapped_column(String(40))
+    # The log outlives any table it talks about, so it names its subject rather than joining to it.
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (
+        Index("ix_participation_event_subject", "subject_type", "subject_id"),
+        Index("ix_participation_event_actor_id", "actor_id"),
+        Index("ix_participation_event_organisation_id", "organisation_id"),
+        Index("ix_participation_event_verb", "verb"),
+    )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(_payload(self).encode("utf-8")).hexdigest()
+
+
+def _canonical_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _payload(e: ParticipationEvent) -> str:
+    """The canonical text that is hashed: every field but ``id`` and ``hash``, in a fixed order."""
+    fields = [
+        e.seq,
+        _canonical_time(e.occurred_at),
+        e.actor_id,
+        e.actor_name,
+        e.organisation_id,
+        e.organisation_name,
+        e.sector.value if e.sector else None,
+        e.territory,
+        e.channel.value if e.channel else Channel.ONLINE.value,
+        e.verb,
+        e.subject_type,
+        e.subject_id,
+        e.data or {},
+        e.prev_hash,
+    ]
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _lock_chain() -> None:
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+
+
+def record(
+    actor,
+    verb: Verb | str,
+    subject=None,
+    organisation=None,
+    data: dict[str, Any] | None = None,
+    *,
+    sector: Sector | None = None,
+    territory: str | None = None,
+    channel: Channel = Channel.ONLINE,
+) -> ParticipationEvent:
+    """Append one entry to the log in the caller's transaction and return it (flushed).
+
+    ``actor`` is a User or None (the system). ``subject`` is any mapped object with an ``id``.
+    Sector and territory default to the organisation's when the act is on its behalf, else to a
+    person acting alone: an individual citizen from the territory on their profile. Secretariat acts
+    pass their seat's sector explicitly.
+    """
+    if subject is not None and getattr(subject, "id", None) is None:
+        db.session.flush()
+    if organisation is not None:
+        sector = sector or organisation.sector
+        territory = territory or organisation.territory
+    elif actor is not None:
+        sector = sector or Sector.CITIZEN
+        territory = territory or getattr(actor, "territory", None)
+
+    _lock_chain()
+    last = db.session.execute(
+        select(ParticipationEvent.seq, ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+
+    event = ParticipationEvent(
+        seq=seq,
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.display_name if actor is not None else None,
+        organisation_id=organisation.id if organisation is not None else None,
+        organisation_name=organisation.name if organisation is not None else None,
+        sector=sector,
+        territory=territory,
+        channel=channel,
+        verb=str(verb),
+        subject_type=subject.__tablename__ if subject is not None else None,
+        subject_id=subject.id if subject is not None else None,
+        data=_jsonable(data or {}),
+        prev_hash=prev_hash,
+    )
+    event.hash = event.compute_hash()
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _jsonable(data: dict) -> dict:
+    """Round-trip through JSON so what is hashed now is exactly what the database gives back later."""
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    error: str | None = None
+    bad_seq: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def verify(batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain in order; report the first entry that does not hold.
+
+    Streams the table in batches (keyset on seq), so memory stays flat whatever its size.
+    """
+    expected_seq, expected_prev, checked, after = 1, GENESIS_HASH, 0, 0
+    while True:
+        rows = db.session.scalars(
+            select(ParticipationEvent)
+            .where(ParticipationEvent.seq > after)
+            .order_by(ParticipationEvent.seq)
+            .limit(batch)
+            .execution_options(populate_existing=True)
+        ).all()
+        if not rows:
+            return VerifyResult(checked)
+        for event in rows:
+            if event.seq != expected_seq:
+                return VerifyResult(checked, f"entry {expected_seq} is missing (next entry is {event.seq})", expected_seq)
+            if event.prev_hash != expected_prev:
+                return VerifyResult(checked, f"entry {event.seq} does not link to entry {event.seq - 1}", event.seq)
+            if event.compute_hash() != event.hash:
+                return VerifyResult(checked, f"entry {event.seq} was altered (its hash does not match its content)", event.seq)
+            checked += 1
+            expected_seq, expected_prev, after = event.seq + 1, event.hash, event.seq
+        db.session.expunge_all()

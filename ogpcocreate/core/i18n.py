@@ -1,0 +1,52 @@
+"""Language and time for display: the locale selector and the template filters that show dates.
+
+Dates are stored in UTC and shown in the display timezone (America/Mexico_City by default), in the
+reader's language (DOMAIN.md, "Call for proposals").
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from . import territories
+from .sectors import Seat, Sector
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and workers: the default; e-mails force the recipient's own
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["DISPLAY_TIMEZONE"]
+
+
+def _sector_label(value) -> str:
+    try:
+        return str(Sector(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _seat_label(value) -> str:
+    try:
+        return str(Seat(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def register(app) -> None:
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["isotime"] = lambda value: value.isoformat() if value else ""
+    app.jinja_env.filters["territory"] = territories.name
+    app.jinja_env.filters["sector"] = _sector_label
+    app.jinja_env.filters["seat"] = _seat_label

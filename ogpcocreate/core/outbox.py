@@ -1,0 +1,165 @@
+"""The mail outbox: messages are queued in the caller's transaction and sent after commit by a worker.
+
+A message is written with the state change that caused it, so it exists exactly when that change was
+committed, and a failed request queues nothing. ``send_due()`` (``flask mail send``; ``--loop`` in the
+Procfile's worker) sends each due message in its own short transaction:
+
+- it claims one message with a row lock (PostgreSQL ``FOR UPDATE SKIP LOCKED``; on SQLite the write
+  transaction holds the database lock), so two workers never send the same message;
+- a failure is recorded (attempts, last error) and retried with exponential back-off; after
+  MAIL_MAX_ATTEMPTS it is marked failed, kept, and listed by ``flask mail status`` until an operator
+  requeues it with ``flask mail retry``. Nothing is ever deleted;
+- every message carries a stable Message-ID, so in the one window no database can close (the SMTP
+  server accepted it and the process died before the commit), the resend is recognisable as a
+  duplicate by any mail client.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy import Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db, mail
+from .db import enum_column, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, built from PUBLIC_URL so a worker or CLI can build it too.
+
+    PUBLIC_URL includes any path prefix the site is served under, so the path is built from the
+    application's own URL map, without the current request's script root.
+    """
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def queue_mail(recipient: str, subject: str, template: str, locale: str | None = None, **context) -> OutboxMessage:
+    """Render ``templates/mail/<template>.txt`` in the recipient's language and queue it.
+
+    ``subject`` is a msgid; it is translated in the same locale as the body.
+    """
+    from flask_babel import gettext
+
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        body = render_template(f"mail/{template}.txt", **context)
+        translated_subject = gettext(subject, **context.get("subject_args", {}))
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip(">") or "localhost"
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=f"[{current_app.config['SITE_NAME']}] {translated_subject}",
+        body_text=body,
+        message_id=f"<{secrets.token_hex(16)}@{domain}>",
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+
+
+def _claim_next(now: datetime) -> OutboxMessage | None:
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == MailStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalars(query).first()
+
+
+def send_due(limit: int | None = None) -> SendReport:
+    """Send every due message, each in its own transaction (this is a worker's request boundary)."""
+    report = SendReport()
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    while limit is None or report.sent + report.failed < limit:
+        message = _claim_next(utcnow())
+        if message is None:
+            db.session.rollback()
+            break
+        try:
+            mail.send(
+                Message(
+                    subject=message.subject,
+                    recipients=[message.recipient],
+                    body=message.body_text,
+                    extra_headers={"Message-ID": message.message_id},
+                )
+            )
+        except Exception as exc:  # any SMTP or socket failure: keep the message, try again later
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= max_attempts:
+                message.status = MailStatus.FAILED
+                report.gave_up += 1
+            else:
+                message.next_attempt_at = utcnow() + backoff(message.attempts)
+            report.failed += 1
+            log.warning("mail %s to %s failed (attempt %s): %s", message.id, message.recipient, message.attempts, exc)
+        else:
+            message.attempts += 1
+            message.status = MailStatus.SENT
+            message.sent_at = utcnow()
+            message.last_error = None
+            report.sent += 1
+        db.session.commit()
+    return report
+
+
+def retry_failed() -> int:
+    """Put every message that was given up on back in the queue; returns how many."""
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == MailStatus.FAILED)).all()
+    for message in messages:
+        message.status = MailStatus.PENDING
+        message.attempts = 0
+        message.next_attempt_at = utcnow()
+    db.session.flush()
+    return len(messages)

@@ -1,0 +1,178 @@
+"""Who may do what: the one module that answers, used by views and templates alike.
+
+Each ``can_*`` takes the acting user (possibly anonymous) and the object, and returns a bool; views
+turn a False into 403 with ``require()``. Role look-ups are cached on ``flask.g`` for the request.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from .sectors import Seat
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_participant(user) -> bool:
+    """A registered person with a verified e-mail (DOMAIN.md, "Participant")."""
+    return _authenticated(user) and user.is_active and user.is_confirmed
+
+
+def seat_of(user) -> Seat | None:
+    """The secretariat seat the user holds now, if any."""
+    if not _authenticated(user):
+        return None
+    cache = g.setdefault("_seat_cache", {})
+    if user.id not in cache:
+        from ..secretariat.models import SecretariatMembership
+
+        cache[user.id] = db.session.scalar(
+            select(SecretariatMembership.seat).where(
+                SecretariatMembership.user_id == user.id, SecretariatMembership.ended_at.is_(None)
+            )
+        )
+    return cache[user.id]
+
+
+def is_secretariat(user) -> bool:
+    return is_participant(user) and seat_of(user) is not None
+
+
+def is_site_admin(user) -> bool:
+    return _authenticated(user) and user.is_active and user.is_admin
+
+
+def membership(user, organisation):
+    """The user's current membership of the organisation, or None."""
+    if not _authenticated(user) or organisation is None:
+        return None
+    cache = g.setdefault("_membership_cache", {})
+    key = (user.id, organisation.id)
+    if key not in cache:
+        from ..organisations.models import Membership
+
+        cache[key] = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id == organisation.id,
+                Membership.left_at.is_(None),
+            )
+        )
+    return cache[key]
+
+
+def forget_roles() -> None:
+    """Drop the request's cached roles after a service changed them."""
+    g.pop("_seat_cache", None)
+    g.pop("_membership_cache", None)
+
+
+def is_member(user, organisation) -> bool:
+    return membership(user, organisation) is not None
+
+
+def is_organisation_admin(user, organisation) -> bool:
+    m = membership(user, organisation)
+    return m is not None and m.is_admin
+
+
+# --- accounts --------------------------------------------------------------------------------------
+
+
+def can_create_organisation(user) -> bool:
+    return is_participant(user)
+
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+def can_edit_organisation(user, organisation) -> bool:
+    return is_participant(user) and is_organisation_admin(user, organisation)
+
+
+def can_invite(user, organisation) -> bool:
+    return can_edit_organisation(user, organisation)
+
+
+def can_manage_members(user, organisation) -> bool:
+    return can_edit_organisation(user, organisation)
+
+
+def can_leave(user, organisation) -> bool:
+    return is_member(user, organisation)
+
+
+def can_see_members(user, organisation) -> bool:
+    """Member names are personal data: members and the secretariat see them, the public sees counts."""
+    return is_member(user, organisation) or is_secretariat(user) or is_site_admin(user)
+
+
+def can_verify_organisation(user) -> bool:
+    return is_secretariat(user)
+
+
+# --- secretariat -----------------------------------------------------------------------------------
+
+
+def can_manage_secretariat(user) -> bool:
+    return is_site_admin(user)
+
+
+# --- helpers for views -----------------------------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
+    """403 unless allowed; anonymous users are sent to log in instead."""
+    if allowed:
+        return
+    if not _authenticated(current_user):
+        abort(401)
+    abort(403)
+
+
+def participant_required(view):
+    """Logged in with a confirmed e-mail; otherwise log in, or confirm first (with a way to resend)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _authenticated(current_user):
+            abort(401)
+        if not current_user.is_confirmed:
+            flash(_("Please confirm your e-mail address first. We can send the link again."), "warning")
+            return redirect(url_for("auth.unconfirmed", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        require(is_site_admin(current_user))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def secretariat_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        require(is_secretariat(current_user))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+TEMPLATE_HELPERS = {
+    name: obj
+    for name, obj in dict(globals()).items()
+    if name.startswith(("can_", "is_")) or name in {"seat_of", "membership"}
+}

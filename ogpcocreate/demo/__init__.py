@@ -1,0 +1,1 @@
+"""Demonstration data that looks like a real Mexican co-creation process (fictional people and groups)."""

@@ -1,0 +1,1 @@
+"""Site-wide pages: home, the public participation record, language choice, health check."""

@@ -1,0 +1,13 @@
+"""The language switcher shown on every page."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+from wtforms.validators import AnyOf, InputRequired
+
+from ..auth.forms import LANGUAGE_CHOICES
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[InputRequired(), AnyOf(["es", "en"])])
+    next = HiddenField()

@@ -1,0 +1,45 @@
+"""Read-only figures for the home page and the public record."""
+
+from __future__ import annotations
+
+from sqlalchemy import distinct, func, select
+
+from ..core.eventlog import ParticipationEvent
+from ..core.territories import NATIONAL, subdivisions
+from ..extensions import db
+from ..organisations.models import Organisation, Verification
+
+
+def home_figures() -> dict:
+    by_sector = dict(
+        db.session.execute(select(Organisation.sector, func.count(Organisation.id)).group_by(Organisation.sector)).all()
+    )
+    verified = db.session.scalar(
+        select(func.count(Organisation.id)).where(Organisation.verification == Verification.VERIFIED)
+    )
+    reached = db.session.scalar(
+        select(func.count(distinct(Organisation.territory))).where(Organisation.territory != NATIONAL)
+    )
+    return {
+        "organisations": sum(by_sector.values()),
+        "by_sector": by_sector,
+        "verified": verified,
+        "territories_reached": reached,
+        "territories_total": len(subdivisions()),
+        "events": db.session.scalar(select(func.count(ParticipationEvent.id))),
+    }
+
+
+def record_page(before: int | None, per_page: int = 50) -> tuple[list[ParticipationEvent], int | None]:
+    """Newest first, by keyset on seq (the log can hold millions of entries); returns the next cursor."""
+    query = select(ParticipationEvent).order_by(ParticipationEvent.seq.desc()).limit(per_page + 1)
+    if before:
+        query = query.where(ParticipationEvent.seq < before)
+    rows = list(db.session.scalars(query))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return rows, (rows[-1].seq if more and rows else None)
+
+
+def chain_head() -> ParticipationEvent | None:
+    return db.session.scalar(select(ParticipationEvent).order_by(ParticipationEvent.seq.desc()).limit(1))

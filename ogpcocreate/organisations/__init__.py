@@ -1,0 +1,1 @@
+"""Organisations: creation, members and invitations, verification by the secretariat, public directory."""

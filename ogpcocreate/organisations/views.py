@@ -1,0 +1,244 @@
+"""Organisation pages: directory, registration, members and invitations, verification."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.forms import EmptyForm
+from ..core import permissions
+from ..core.errors import ServiceError
+from ..core.permissions import participant_required, require, secretariat_required
+from ..extensions import db
+from . import services
+from .forms import DirectoryFilterForm, InviteForm, OrganisationForm, TransferForm, VerificationForm
+from .models import Invitation, Organisation, Verification
+
+bp = Blueprint("organisations", __name__)
+
+
+def get_organisation_or_404(org_id: int, *, manage: bool = False) -> Organisation:
+    """Load an organisation; with ``manage``, also require the current user to administer it."""
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    if manage:
+        require(permissions.can_edit_organisation(current_user, org))
+    return org
+
+
+def _service_error_to_form(form, exc: ServiceError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+@bp.route("/organisations")
+def directory():
+    form = DirectoryFilterForm(request.args)
+    filters = services.DirectoryFilters()
+    if form.validate():
+        filters = services.DirectoryFilters(
+            q=form.q.data or None,
+            sector=form.sector.data or None,
+            territory=form.territory.data or None,
+            verification=form.verification.data or None,
+        )
+    page = db.paginate(services.directory_query(filters), per_page=25, error_out=False)
+    counts = services.member_counts([o.id for o in page.items])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("organisations/directory.html", form=form, page=page, counts=counts, args=args)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@participant_required
+def create():
+    require(permissions.can_create_organisation(current_user))
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(current_user, form.data)
+        except ServiceError as exc:
+            _service_error_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The organisation is registered. The secretariat will review it for verification."), "success")
+            return redirect(url_for("organisations.detail", org_id=org.id))
+    return render_template("organisations/form.html", form=form, org=None), 400 if form.errors else 200
+
+
+@bp.route("/organisations/<int:org_id>")
+def detail(org_id: int):
+    org = get_organisation_or_404(org_id)
+    show_members = permissions.can_see_members(current_user, org)
+    members = services.active_members(org)
+    manage = permissions.can_manage_members(current_user, org)
+    return render_template(
+        "organisations/detail.html",
+        org=org,
+        members=members if show_members else None,
+        member_count=len(members),
+        invitations=services.pending_invitations(org) if manage else [],
+        invite_form=InviteForm(),
+        transfer_form=_transfer_form(org) if manage else None,
+        verification_form=VerificationForm() if permissions.can_verify_organisation(current_user) else None,
+        action_form=EmptyForm(),
+    )
+
+
+def _transfer_form(org: Organisation, formdata=None) -> TransferForm:
+    form = TransferForm(formdata=formdata)
+    form.member.choices = [(m.id, m.user.display_name) for m in services.transferable_members(org, current_user)]
+    return form
+
+
+@bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
+@participant_required
+def edit(org_id: int):
+    org = get_organisation_or_404(org_id, manage=True)
+    form = OrganisationForm(obj=org)
+    if request.method == "GET":
+        form.sector.data = org.sector.value
+    if form.validate_on_submit():
+        try:
+            reverified = services.update_organisation(current_user, org, form.data)
+        except ServiceError as exc:
+            _service_error_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The organisation's details have been saved."), "success")
+            if reverified:
+                flash(_("Because its name, sector or registration keys changed, the secretariat will verify it again."), "warning")
+            return redirect(url_for("organisations.detail", org_id=org.id))
+    return render_template("organisations/form.html", form=form, org=org), 400 if form.errors else 200
+
+
+@bp.route("/organisations/<int:org_id>/invitations", methods=["POST"])
+@participant_required
+def invite(org_id: int):
+    org = get_organisation_or_404(org_id)
+    require(permissions.can_invite(current_user, org))
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite(current_user, org, form.email.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("An invitation has been sent to %(email)s.", email=form.email.data), "success")
+    else:
+        for error in form.email.errors or [_("The form had expired; please try again.")]:
+            flash(error, "error")
+    return redirect(url_for("organisations.detail", org_id=org.id) + "#members")
+
+
+@bp.route("/organisations/<int:org_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@participant_required
+def revoke_invitation(org_id: int, invitation_id: int):
+    org = get_organisation_or_404(org_id, manage=True)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != org.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        services.revoke_invitation(current_user, invitation)
+        db.session.commit()
+        flash(_("The invitation to %(email)s was withdrawn.", email=invitation.email), "success")
+    return redirect(url_for("organisations.detail", org_id=org.id) + "#members")
+
+
+@bp.route("/invitations/<token>")
+def invitation(token: str):
+    try:
+        inv = services.invitation_for_token(token)
+    except ServiceError as exc:
+        return render_template("organisations/invitation_invalid.html", message=exc.message), 400
+    return render_template("organisations/invitation.html", invitation=inv, token=token, form=EmptyForm())
+
+
+@bp.route("/invitations/<token>/accept", methods=["POST"])
+@participant_required
+def accept_invitation(token: str):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        membership = services.accept_invitation(current_user, token)
+    except ServiceError as exc:
+        db.session.rollback()
+        return render_template("organisations/invitation_invalid.html", message=exc.message), 400
+    db.session.commit()
+    flash(_("You are now a member of %(name)s.", name=membership.organisation.name), "success")
+    return redirect(url_for("organisations.detail", org_id=membership.organisation_id))
+
+
+@bp.route("/organisations/<int:org_id>/leave", methods=["POST"])
+@login_required
+def leave(org_id: int):
+    org = get_organisation_or_404(org_id)
+    require(permissions.can_leave(current_user, org))
+    if EmptyForm().validate_on_submit():
+        try:
+            services.leave(current_user, org)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("organisations.detail", org_id=org.id))
+        db.session.commit()
+        flash(_("You have left %(name)s.", name=org.name), "success")
+    return redirect(url_for("organisations.mine"))
+
+
+@bp.route("/organisations/<int:org_id>/transfer", methods=["POST"])
+@participant_required
+def transfer(org_id: int):
+    org = get_organisation_or_404(org_id, manage=True)
+    form = _transfer_form(org, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            target = services.transfer_admin(current_user, org, form.member.data, form.keep_admin.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now an administrator.", name=target.user.display_name), "success")
+    else:
+        flash(_("Choose a current member of the organisation."), "error")
+    return redirect(url_for("organisations.detail", org_id=org.id) + "#members")
+
+
+@bp.route("/organisations/<int:org_id>/verification", methods=["POST"])
+@secretariat_required
+def verify(org_id: int):
+    org = get_organisation_or_404(org_id)
+    require(permissions.can_verify_organisation(current_user))
+    form = VerificationForm()
+    if form.validate_on_submit():
+        services.set_verification(current_user, permissions.seat_of(current_user), org, form.decision.data, form.reason.data)
+        db.session.commit()
+        flash(_("The decision on %(name)s has been recorded.", name=org.name), "success")
+        return redirect(url_for("organisations.review"))
+    for field in (form.decision, form.reason):
+        for error in field.errors:
+            flash(error, "error")
+    return redirect(url_for("organisations.detail", org_id=org.id) + "#verification")
+
+
+@bp.route("/organisations/review")
+@secretariat_required
+def review():
+    query = services.directory_query(services.DirectoryFilters(verification=Verification.PENDING.value))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("organisations/review.html", page=page)
+
+
+@bp.route("/my/organisations")
+@login_required
+def mine():
+    return render_template("organisations/mine.html", rows=services.organisations_of(current_user))

@@ -1,0 +1,1 @@
+"""The tripartite technical secretariat: who holds each of the three seats."""

@@ -1,0 +1,23 @@
+"""Forms for managing the secretariat's seats."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField
+from wtforms.validators import Email, InputRequired, Length
+
+from ..core.sectors import seat_choices
+
+
+class AssignSeatForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail of a registered person"),
+        validators=[InputRequired(), Email(), Length(max=254)],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+    )
+    seat = SelectField(_l("Seat"), choices=[], validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seat.choices = seat_choices()

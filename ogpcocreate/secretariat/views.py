@@ -1,0 +1,70 @@
+"""The public list of who sits on the secretariat, and the administrator's page to change it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.forms import EmptyForm
+from ..core.errors import ServiceError
+from ..core.permissions import admin_required
+from ..extensions import db
+from . import services
+from .forms import AssignSeatForm
+from .models import SecretariatMembership
+
+bp = Blueprint("secretariat", __name__)
+
+
+@bp.route("/secretariat")
+def public():
+    return render_template("secretariat/public.html", members=services.current_members())
+
+
+@bp.route("/admin/secretariat", methods=["GET", "POST"])
+@admin_required
+def manage():
+    form = AssignSeatForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            membership = services.assign_seat(current_user, form.email.data, form.seat.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            form.email.errors.append(exc.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("%(name)s now holds the seat: %(seat)s.", name=membership.user.display_name, seat=membership.seat.label), "success")
+            return redirect(url_for("secretariat.manage"))
+    elif form.is_submitted():
+        status = 400
+    return (
+        render_template(
+            "secretariat/manage.html",
+            form=form,
+            members=services.current_members(),
+            past=services.past_members(),
+            end_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/admin/secretariat/<int:membership_id>/end", methods=["POST"])
+@admin_required
+def end(membership_id: int):
+    membership = db.session.get(SecretariatMembership, membership_id)
+    if membership is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.end_seat(current_user, membership)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s no longer holds a seat.", name=membership.user.display_name), "success")
+    return redirect(url_for("secretariat.manage"))
