@@ -12,6 +12,7 @@ from ..core import eventlog, tokens
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
+from ..core.i18n import N_
 from ..core.outbox import external_url, queue_mail
 from ..extensions import db
 from .models import User
@@ -34,7 +35,7 @@ def register(display_name: str, email: str, password: str, territory: str | None
     if existing is not None:
         queue_mail(
             existing.email,
-            "Someone tried to register with your e-mail address",
+            N_("Someone tried to register with your e-mail address"),
             "already_registered",
             locale=existing.locale,
             user=existing,
@@ -60,7 +61,7 @@ def send_confirmation(user: User) -> None:
     token = tokens.make(CONFIRM, {"u": user.id, "e": user.email})
     queue_mail(
         user.email,
-        "Confirm your e-mail address",
+        N_("Confirm your e-mail address"),
         "confirm_email",
         locale=user.locale,
         user=user,
@@ -105,7 +106,7 @@ def request_password_reset(email: str) -> None:
     token = tokens.make(RESET, {"u": user.id, "p": _password_fingerprint(user)})
     queue_mail(
         user.email,
-        "Reset your password",
+        N_("Reset your password"),
         "reset_password",
         locale=user.locale,
         user=user,

@@ -14,6 +14,12 @@ from . import territories
 from .sectors import Seat, Sector
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (e-mail subjects are translated later,
+    in the recipient's language)."""
+    return message
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and workers: the default; e-mails force the recipient's own

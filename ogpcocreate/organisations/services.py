@@ -21,6 +21,7 @@ from ..core import eventlog, permissions, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
+from ..core.i18n import N_
 from ..core.outbox import external_url, queue_mail
 from ..core.sectors import Sector, Seat
 from ..extensions import db
@@ -158,7 +159,7 @@ def invite(actor: User, org: Organisation, email: str) -> Invitation:
     invitee = db.session.scalar(select(User).where(User.email == email))
     queue_mail(
         email,
-        "You are invited to join %(organisation)s",
+        N_("You are invited to join %(organisation)s"),
         "invitation",
         locale=invitee.locale if invitee else actor.locale,
         subject_args={"organisation": org.name},
@@ -280,7 +281,7 @@ def set_verification(actor: User, seat: Seat, org: Organisation, decision: str, 
     ):
         queue_mail(
             admin.email,
-            "Verification of %(organisation)s",
+            N_("Verification of %(organisation)s"),
             "verification",
             locale=admin.locale,
             subject_args={"organisation": org.name},

@@ -10,6 +10,7 @@ from ..core import eventlog, permissions
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
+from ..core.i18n import N_
 from ..core.outbox import external_url, queue_mail
 from ..core.sectors import Seat
 from ..extensions import db
@@ -63,7 +64,7 @@ def assign_seat(actor: User | None, email: str, seat: str) -> SecretariatMembers
                     data={"member": user.display_name, "seat": seat.value})
     queue_mail(
         user.email,
-        "You now hold a seat on the secretariat",
+        N_("You now hold a seat on the secretariat"),
         "seat_assigned",
         locale=user.locale,
         user=user,

@@ -1,0 +1,66 @@
+# ogpcocreate: `make run` serves the demo, `make test` runs the suite. Both set up everything first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := OGPCOCREATE_ENV=$${OGPCOCREATE_ENV:-development} $(VENV)/bin/flask --app ogpcocreate
+STAMP := $(VENV)/.installed
+CATALOGS := $(wildcard ogpcocreate/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ogpcocreate_test
+
+.PHONY: help install run test test-sqlite test-postgres test-browser lint messages translations clean
+
+help:
+	@echo "make run            set up, migrate, load demo data and serve on http://127.0.0.1:5000"
+	@echo "make test           set up and run the linters and the test suite (SQLite; browser tests if Chromium is installed)"
+	@echo "make test-postgres  the suite against PostgreSQL (TEST_PG_URL=$(TEST_PG_URL))"
+	@echo "make test-browser   only the real-browser tests"
+	@echo "make messages       extract the translatable strings and update the catalogs"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Catalogs are compiled by the build, never committed as .mo.
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+translations: $(COMPILED)
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --ignore-dirs='.* __pycache__' \
+		--no-wrap --sort-by-file --project=ogpcocreate -o ogpcocreate/translations/messages.pot ogpcocreate templates
+	$(VENV)/bin/pybabel update --no-wrap --ignore-obsolete -i ogpcocreate/translations/messages.pot -d ogpcocreate/translations
+
+run: $(STAMP) translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	@echo
+	@$(FLASK) demo logins
+	@echo
+	@echo "Serving on http://127.0.0.1:5000 . E-mails (confirmation links...) are printed below by a local"
+	@echo "mail catcher on 127.0.0.1:8025. Stop with Ctrl-C."
+	@echo
+	@trap 'kill 0' EXIT INT TERM; \
+		$(PY) -m aiosmtpd -n -l 127.0.0.1:8025 & \
+		$(FLASK) mail send --loop --interval 2 & \
+		$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check ogpcocreate tests migrations/env.py
+
+test: $(STAMP) translations lint
+	$(VENV)/bin/pytest
+
+test-postgres: $(STAMP) translations
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(VENV)/bin/pytest
+
+test-browser: $(STAMP) translations
+	OGP_REQUIRE_BROWSER=1 $(VENV)/bin/pytest tests/browser
+
+clean:
+	rm -rf $(VENV) instance *.egg-info $(COMPILED) .pytest_cache .ruff_cache
