@@ -63,6 +63,8 @@ class BaseConfig:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ogpcocreate <no-reply@localhost>")
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    # Flask-Mail would silently drop mail when TESTING; the tests deliver to a real SMTP server instead.
+    MAIL_SUPPRESS_SEND = False
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -138,7 +140,7 @@ class TestingConfig(BaseConfig):
 
     @classmethod
     def finalise(cls, config: dict) -> None:
-        config.setdefault("SECRET_KEY", "testing-" + "x" * 40)
+        config["SECRET_KEY"] = config.get("SECRET_KEY") or "testing-" + "x" * 40
         config["PUBLIC_URL"] = config.get("PUBLIC_URL") or "http://localhost"
 
 

@@ -208,7 +208,7 @@ class FormClient:
         return getattr(self.client, name)
 
     def token(self) -> str:
-        response = self.client.get("/login") if self._token is None else None
+        response = self.client.get("/") if self._token is None else None
         if response is not None:
             match = CSRF_RE.search(response.get_data(as_text=True))
             assert match, "no CSRF token on the page"

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ..core import territories
+from ..core.forms import EMAIL_MESSAGE, options
 from .passwords import password_problem
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
@@ -19,10 +20,6 @@ def normalise_email(value: str | None) -> str | None:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for one-button actions."""
 
 
 class StrongPassword:
@@ -55,7 +52,7 @@ class RegisterForm(FlaskForm):
         filters=[strip],
         description=_l("Your contributions are published under this name."),
     )
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)], filters=[normalise_email])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)], filters=[normalise_email])
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(), StrongPassword("email", "display_name")],
@@ -65,11 +62,11 @@ class RegisterForm(FlaskForm):
         _l("Repeat the password"), validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))]
     )
     territory = territory_field()
-    locale = SelectField(_l("Language for e-mails and pages"), choices=LANGUAGE_CHOICES, default="es")
+    locale = SelectField(_l("Language for e-mails and pages"), choices=options(LANGUAGE_CHOICES), default="es")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.territory.choices = territories.choices(include_national=False, blank=_l("Prefer not to say"))
+        self.territory.choices = options(territories.choices(include_national=False, blank=_l("Prefer not to say")))
 
 
 class LoginForm(FlaskForm):
@@ -79,7 +76,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)], filters=[normalise_email])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)], filters=[normalise_email])
 
 
 class ResetPasswordForm(FlaskForm):
@@ -95,11 +92,11 @@ class ProfileForm(FlaskForm):
         _l("Name shown publicly"), validators=[InputRequired(), Length(min=2, max=120)], filters=[strip]
     )
     territory = territory_field()
-    locale = SelectField(_l("Language for e-mails and pages"), choices=LANGUAGE_CHOICES)
+    locale = SelectField(_l("Language for e-mails and pages"), choices=options(LANGUAGE_CHOICES))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.territory.choices = territories.choices(include_national=False, blank=_l("Prefer not to say"))
+        self.territory.choices = options(territories.choices(include_national=False, blank=_l("Prefer not to say")))
 
 
 class ChangePasswordForm(FlaskForm):

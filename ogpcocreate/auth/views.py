@@ -10,7 +10,8 @@ from ..core.errors import ServiceError
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import services
-from .forms import ChangePasswordForm, EmptyForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+from ..core.forms import EmptyForm
+from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -33,7 +34,8 @@ def _start_session(user, remember: bool = False) -> None:
     session.clear()
     if locale:
         session["locale"] = locale
-    login_user(user, remember=remember)
+    # Never store the current_user proxy itself: it would then resolve to itself.
+    login_user(getattr(user, "_get_current_object", lambda: user)(), remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -6,8 +6,9 @@ from wtforms import HiddenField, SelectField
 from wtforms.validators import AnyOf, InputRequired
 
 from ..auth.forms import LANGUAGE_CHOICES
+from ..core.forms import options
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[InputRequired(), AnyOf(["es", "en"])])
+    language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES), validators=[InputRequired(), AnyOf(["es", "en"])])
     next = HiddenField()

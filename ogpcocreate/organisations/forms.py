@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, URL, ValidationError
 
 from ..core import territories
+from ..core.forms import EMAIL_MESSAGE, options
 from ..core.sectors import ORGANISATION_SECTORS, Sector, sector_choices
 from .models import Verification
 
@@ -63,8 +64,8 @@ class OrganisationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sector.choices = sector_choices(ORGANISATION_SECTORS)
-        self.territory.choices = territories.choices(include_national=True)
+        self.sector.choices = options(sector_choices(ORGANISATION_SECTORS))
+        self.territory.choices = options(territories.choices(include_national=True))
 
     def validate_territory(self, field):
         if not territories.is_valid(field.data):
@@ -84,7 +85,7 @@ class OrganisationForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("E-mail of the person to invite"),
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)],
         filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
     )
 
@@ -97,7 +98,7 @@ class TransferForm(FlaskForm):
 class VerificationForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
-        choices=[(Verification.VERIFIED.value, _l("Verify")), (Verification.REJECTED.value, _l("Reject"))],
+        choices=options([(Verification.VERIFIED.value, _l("Verify")), (Verification.REJECTED.value, _l("Reject"))]),
         validators=[InputRequired(message=_l("Choose whether to verify or reject."))],
     )
     reason = TextAreaField(
@@ -125,11 +126,11 @@ class DirectoryFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sector.choices = [("", _l("All sectors")), *sector_choices(ORGANISATION_SECTORS)]
-        self.territory.choices = territories.choices(include_national=True, blank=_l("All territories"))
-        self.verification.choices = [
+        self.sector.choices = options([("", _l("All sectors")), *sector_choices(ORGANISATION_SECTORS)])
+        self.territory.choices = options(territories.choices(include_national=True, blank=_l("All territories")))
+        self.verification.choices = options([
             ("", _l("Any")),
             (Verification.VERIFIED.value, _l("Verified")),
             (Verification.PENDING.value, _l("Pending")),
             (Verification.REJECTED.value, _l("Rejected")),
-        ]
+        ])

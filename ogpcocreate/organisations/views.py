@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.forms import EmptyForm
 from ..core import permissions
 from ..core.errors import ServiceError
+from ..core.forms import EmptyForm, options
 from ..core.permissions import participant_required, require, secretariat_required
 from ..extensions import db
 from . import services
@@ -92,7 +92,7 @@ def detail(org_id: int):
 
 def _transfer_form(org: Organisation, formdata=None) -> TransferForm:
     form = TransferForm(formdata=formdata)
-    form.member.choices = [(m.id, m.user.display_name) for m in services.transferable_members(org, current_user)]
+    form.member.choices = options((m.id, m.user.display_name) for m in services.transferable_members(org, current_user))
     return form
 
 

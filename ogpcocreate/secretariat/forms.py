@@ -7,17 +7,18 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import Email, InputRequired, Length
 
+from ..core.forms import EMAIL_MESSAGE, options
 from ..core.sectors import seat_choices
 
 
 class AssignSeatForm(FlaskForm):
     email = EmailField(
         _l("E-mail of a registered person"),
-        validators=[InputRequired(), Email(), Length(max=254)],
+        validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)],
         filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
     )
     seat = SelectField(_l("Seat"), choices=[], validators=[InputRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.seat.choices = seat_choices()
+        self.seat.choices = options(seat_choices())

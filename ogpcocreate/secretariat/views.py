@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.forms import EmptyForm
+from ..core.forms import EmptyForm
 from ..core.errors import ServiceError
 from ..core.permissions import admin_required
 from ..extensions import db

@@ -1,0 +1,290 @@
+"""Accounts: registration, confirmation, log in/out, password reset and change, profile, language."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from ogpcocreate import create_app
+from ogpcocreate.auth.models import User
+from ogpcocreate.core.db import utcnow
+from ogpcocreate.core.eventlog import ParticipationEvent
+from ogpcocreate.core.outbox import OutboxMessage, send_due
+from ogpcocreate.extensions import db
+
+from .factories import PASSWORD, make_user
+
+GOOD = "un-puerto-tranquilo-y-largo-42"
+
+
+def register(client, **overrides):
+    data = {
+        "display_name": "Ana Pérez",
+        "email": "ana@example.org",
+        "password": GOOD,
+        "password_confirm": GOOD,
+        "territory": "MX-OAX",
+        "locale": "es",
+        **overrides,
+    }
+    return client.post_form("/register", data)
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def deliver(app):
+    with app.app_context():
+        return send_due()
+
+
+def test_register_confirm_and_log_in(app, client, inbox):
+    response = register(client)
+    assert response.status_code == 200
+    assert "Revisa tu correo" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "ana@example.org"))
+        assert user.email_confirmed_at is None and user.territory == "MX-OAX"
+        assert db.session.scalar(select(ParticipationEvent.verb).where(ParticipationEvent.actor_id == user.id)) == "registered"
+    assert deliver(app).sent == 1
+    message = inbox.to("ana@example.org")[0]
+    assert "Confirma tu correo" in message["Subject"]
+    link = inbox.link("ana@example.org")
+    response = client.get(link.replace("http://localhost", ""))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "ana@example.org")).is_confirmed
+    client.login("ana@example.org", GOOD)
+    assert "Ana Pérez" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"email": "not-an-email"}, "Escribe un correo electrónico válido"),
+        ({"password": "password123", "password_confirm": "password123"}, "demasiado fácil de adivinar"),
+        ({"password": "corta", "password_confirm": "corta"}, "al menos 10 caracteres"),
+        ({"password": "ana@example.org", "password_confirm": "ana@example.org"}, "demasiado fácil"),
+        ({"password_confirm": "otra-cosa-distinta-99"}, "Las contraseñas no coinciden"),
+        ({"display_name": ""}, "Este campo es obligatorio"),
+        ({"territory": "MX-XXX"}, "Opción inválida"),
+    ],
+)
+def test_register_refuses_bad_input_and_changes_nothing(app, client, overrides, message):
+    response = register(client, **overrides)
+    text = response.get_data(as_text=True)
+    assert message.lower() in text.lower()
+    assert count(app, User) == 0
+    assert count(app, OutboxMessage) == 0
+
+
+def test_register_with_a_taken_email_reveals_nothing_and_tells_the_owner(app, client, inbox):
+    with app.app_context():
+        make_user("ana@example.org", name="Ana Original")
+        db.session.commit()
+    response = register(client, email="ANA@example.org ")
+    assert "Revisa tu correo" in response.get_data(as_text=True)
+    assert count(app, User) == 1
+    deliver(app)
+    assert "ya tiene una" in inbox.body(inbox.to("ana@example.org")[0])
+
+
+def test_confirmation_link_expires_and_cannot_be_forged(app, client, inbox):
+    register(client)
+    deliver(app)
+    link = inbox.link("ana@example.org").replace("http://localhost", "")
+    with time_machine.travel(utcnow() + timedelta(hours=49)):
+        response = client.get(link)
+    assert response.status_code == 400 and "caducado" in response.get_data(as_text=True)
+    forged = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    response = client.get(forged)
+    assert response.status_code == 400 and "no es válido" in response.get_data(as_text=True)
+    response = client.get("/confirm/not-a-token")
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(User)).email_confirmed_at is None
+
+
+def test_resend_confirmation(app, client, inbox):
+    register(client)
+    client.login("ana@example.org", GOOD)
+    response = client.post_form("/confirm/resend")
+    assert response.status_code == 302
+    deliver(app)
+    assert len(inbox.to("ana@example.org")) == 2
+
+
+def test_login_failures_and_unconfirmed_accounts(app, client):
+    with app.app_context():
+        make_user("luis@example.org", confirmed=False)
+        db.session.commit()
+    response = client.post_form("/login", {"email": "luis@example.org", "password": "wrong-password-here"})
+    assert "no son correctos" in response.get_data(as_text=True)
+    response = client.post_form("/login", {"email": "nobody@example.org", "password": PASSWORD})
+    assert "no son correctos" in response.get_data(as_text=True)
+    client.login("luis@example.org")
+    # An unconfirmed person may log in but not take part yet.
+    response = client.get("/organisations/new")
+    assert response.status_code == 302 and "/confirm" in response.headers["Location"]
+
+
+def test_login_redirects_only_within_the_site(app, client):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    for target, expected in [("/organisations", "/organisations"), ("https://evil.example/x", "/"), ("//evil.example", "/")]:
+        c = client
+        c._token = None
+        response = c.post_form(f"/login?next={target}", {"email": "luis@example.org", "password": PASSWORD})
+        assert response.headers["Location"] == expected
+        c.logout()
+
+
+def test_logout_is_a_post_with_csrf(app, client):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    client.login("luis@example.org")
+    assert client.get("/logout").status_code == 405
+    client.client.post("/logout")  # no token: refused, still logged in
+    assert client.get("/account").status_code == 200
+    client.logout()
+    assert client.get("/account").status_code == 302
+
+
+def test_remember_me_sets_a_persistent_cookie(app, client):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    response = client.post_form("/login", {"email": "luis@example.org", "password": PASSWORD, "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("remember_token=") and "HttpOnly" in c for c in cookies)
+
+
+def test_password_reset_works_once(app, client, inbox):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    response = client.post_form("/password/forgot", {"email": "luis@example.org"})
+    assert "va en camino" in response.get_data(as_text=True)
+    client.post_form("/password/forgot", {"email": "nobody@example.org"})
+    deliver(app)
+    assert len(inbox.messages) == 1
+    link = inbox.link("luis@example.org").replace("http://localhost", "")
+    weak = client.post_form(link, {"password": "123456789012", "password_confirm": "123456789012"})
+    assert "demasiado fácil" in weak.get_data(as_text=True)
+    response = client.post_form(link, {"password": GOOD, "password_confirm": GOOD})
+    assert response.status_code == 302
+    again = client.get(link)
+    assert again.status_code == 400 and "ya se usó" in again.get_data(as_text=True)
+    client.login("luis@example.org", GOOD)
+
+
+def test_password_reset_link_expires(app, client, inbox):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    client.post_form("/password/forgot", {"email": "luis@example.org"})
+    deliver(app)
+    link = inbox.link("luis@example.org").replace("http://localhost", "")
+    with time_machine.travel(utcnow() + timedelta(hours=3)):
+        response = client.get(link)
+    assert response.status_code == 400 and "caducado" in response.get_data(as_text=True)
+
+
+def test_password_change_ends_other_sessions(app, make_client):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    here, elsewhere = make_client(), make_client()
+    here.login("luis@example.org")
+    elsewhere.login("luis@example.org")
+    wrong = here.post_form("/account/password", {"pw-current_password": "not-my-password", "pw-password": GOOD, "pw-password_confirm": GOOD})
+    assert "no es correcta" in wrong.get_data(as_text=True)
+    assert elsewhere.get("/account").status_code == 200
+    response = here.post_form("/account/password", {"pw-current_password": PASSWORD, "pw-password": GOOD, "pw-password_confirm": GOOD})
+    assert response.status_code == 302
+    assert here.get("/account").status_code == 200
+    assert elsewhere.get("/account").status_code == 302
+
+
+def test_log_out_everywhere(app, make_client):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    here, elsewhere = make_client(), make_client()
+    here.login("luis@example.org")
+    elsewhere.login("luis@example.org")
+    here.post_form("/account/sessions/end", {"s-csrf_token": here.token()})
+    assert here.get("/account").status_code == 200
+    assert elsewhere.get("/account").status_code == 302
+
+
+def test_profile_and_language(app, client):
+    with app.app_context():
+        make_user("luis@example.org", locale="es")
+        db.session.commit()
+    client.login("luis@example.org")
+    response = client.post_form("/account", {"display_name": "Luis Ortega", "territory": "MX-YUC", "locale": "en"})
+    assert response.status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    assert "Your account" in page and 'lang="en"' in page
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.display_name, user.territory, user.locale) == ("Luis Ortega", "MX-YUC", "en")
+    bad = client.post_form("/account", {"display_name": "", "territory": "", "locale": "en"})
+    assert "This field is required" in bad.get_data(as_text=True)
+
+
+def test_anonymous_language_choice_and_default(client):
+    assert 'lang="es"' in client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "en-US,en"}).get_data(as_text=True)
+    response = client.post_form("/language", {"language": "en", "next": "/organisations"})
+    assert response.headers["Location"] == "/organisations"
+    assert "Directory of organisations" in client.get("/organisations").get_data(as_text=True)
+    bad = client.post_form("/language", {"language": "xx", "next": "https://evil.example"})
+    assert bad.headers["Location"] == "/"
+
+
+def test_login_is_rate_limited_per_ip_and_per_account(app_config):
+    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+    from .conftest import FormClient
+
+    client = FormClient(app.test_client())
+    for _ in range(3):
+        assert client.post_form("/login", {"email": "x@example.org", "password": "nope-nope-nope"}).status_code == 200
+    blocked = client.post_form("/login", {"email": "x@example.org", "password": "nope-nope-nope"})
+    assert blocked.status_code == 429
+    assert "demasiados intentos" in blocked.get_data(as_text=True).lower()
+    # Another address from another IP is still limited per account once that account was hammered.
+    other = FormClient(app.test_client())
+    response = other.post_form("/login", {"email": "x@example.org", "password": "nope"}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert response.status_code == 429
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_create_admin_command(app):
+    from ogpcocreate.cli import create_admin
+
+    runner = app.test_cli_runner()
+    weak = runner.invoke(create_admin, ["--email", "root@example.org", "--name", "Root", "--password", "password"])
+    assert weak.exit_code != 0
+    ok = runner.invoke(create_admin, ["--email", "Root@Example.org", "--name", "Root", "--password", GOOD])
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "root@example.org" and user.is_admin and user.is_confirmed
+
+
+def test_email_links_use_public_url(app, client, inbox):
+    register(client)
+    deliver(app)
+    assert re.match(r"http://localhost/confirm/\S+", inbox.link("ana@example.org"))
