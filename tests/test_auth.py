@@ -31,7 +31,7 @@ def register(client, **overrides):
         "locale": "es",
         **overrides,
     }
-    return client.post_form("/register", data)
+    return client.post_form("/register", data, follow_redirects=True)
 
 
 def count(app, model) -> int:

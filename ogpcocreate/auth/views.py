@@ -49,8 +49,17 @@ def register():
     if form.validate_on_submit():
         services.register(form.display_name.data, form.email.data, form.password.data, form.territory.data, form.locale.data)
         db.session.commit()
-        return render_template("auth/check_email.html", email=form.email.data)
+        session["registered_email"] = form.email.data
+        return redirect(url_for("auth.check_email"))  # so a reload does not submit the form again
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/check-email")
+def check_email():
+    email = session.get("registered_email")
+    if not email:
+        return redirect(url_for("auth.register"))
+    return render_template("auth/check_email.html", email=email)
 
 
 @bp.route("/confirm/<token>")

@@ -71,9 +71,15 @@ class OrganisationForm(FlaskForm):
         if not territories.is_valid(field.data):
             raise ValidationError(_l("Choose a territory from the list."))
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here, not in validate_cluni: Optional() stops a field's chain when it is empty.
+        if self.sector.data == Sector.CIVIL_SOCIETY.value and not self.cluni.data:
+            self.cluni.errors = [*self.cluni.errors, _l("Civil society organisations must give their CLUNI key.")]
+            valid = False
+        return valid
+
     def validate_cluni(self, field):
-        if self.sector.data == Sector.CIVIL_SOCIETY.value and not field.data:
-            raise ValidationError(_l("Civil society organisations must give their CLUNI key."))
         if field.data and not CLUNI_PATTERN.match(field.data):
             raise ValidationError(_l("A CLUNI key has 10 to 20 letters and digits, for example SAC0512150901A."))
 
@@ -108,9 +114,12 @@ class VerificationForm(FlaskForm):
         description=_l("Required when rejecting. The organisation's administrators receive it and it is shown publicly."),
     )
 
-    def validate_reason(self, field):
-        if self.decision.data == Verification.REJECTED.value and not field.data:
-            raise ValidationError(_l("Give the reason for rejecting the organisation."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.decision.data == Verification.REJECTED.value and not self.reason.data:
+            self.reason.errors = [*self.reason.errors, _l("Give the reason for rejecting the organisation.")]
+            valid = False
+        return valid
 
 
 class DirectoryFilterForm(FlaskForm):

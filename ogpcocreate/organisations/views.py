@@ -220,10 +220,15 @@ def verify(org_id: int):
     require(permissions.can_verify_organisation(current_user))
     form = VerificationForm()
     if form.validate_on_submit():
-        services.set_verification(current_user, permissions.seat_of(current_user), org, form.decision.data, form.reason.data)
-        db.session.commit()
-        flash(_("The decision on %(name)s has been recorded.", name=org.name), "success")
-        return redirect(url_for("organisations.review"))
+        try:
+            services.set_verification(current_user, permissions.seat_of(current_user), org, form.decision.data, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The decision on %(name)s has been recorded.", name=org.name), "success")
+            return redirect(url_for("organisations.review"))
     for field in (form.decision, form.reason):
         for error in field.errors:
             flash(error, "error")
