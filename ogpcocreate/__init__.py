@@ -21,7 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("ogpcocreate").setLevel(logging.WARNING if app.testing else logging.INFO)
 
-    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from .extensions import babel, csrf, db, limiter, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

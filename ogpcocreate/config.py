@@ -102,6 +102,7 @@ class ProductionConfig(BaseConfig):
             )
         config["SECRET_KEY"] = secret
         config["SQLALCHEMY_DATABASE_URI"] = _database_url(f"sqlite:///{ROOT / 'instance' / 'ogpcocreate.db'}")
+        config["PUBLIC_URL"] = os.environ.get("PUBLIC_URL") or config.get("PUBLIC_URL")
         if not config.get("PUBLIC_URL"):
             raise ConfigError("PUBLIC_URL must be set in production (the site's address, used in e-mails).")
 

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from ogpcocreate.auth.models import User
 from ogpcocreate.core.db import utcnow
-from ogpcocreate.core.sectors import Sector, Seat
+from ogpcocreate.core.sectors import Seat, Sector
 from ogpcocreate.extensions import db
 from ogpcocreate.organisations.models import Membership, Organisation, Role, Verification
 from ogpcocreate.organisations.services import name_key
@@ -21,7 +21,8 @@ _counter = itertools.count(1)
 
 @cache
 def _hash() -> str:
-    return generate_password_hash(PASSWORD)
+    # A cheap hash method: tests log in hundreds of times; production uses the default (scrypt).
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def make_user(email: str | None = None, *, confirmed: bool = True, name: str | None = None, admin: bool = False,

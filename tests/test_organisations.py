@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.eventlog import ParticipationEvent
 from ogpcocreate.core.outbox import send_due
-from ogpcocreate.core.sectors import Sector, Seat
+from ogpcocreate.core.sectors import Seat, Sector
 from ogpcocreate.extensions import db
 from ogpcocreate.organisations.models import Invitation, Membership, Organisation, Role, Verification
 

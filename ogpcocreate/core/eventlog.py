@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
-
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from .db import enum_column, utcnow

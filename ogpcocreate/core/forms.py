@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, such as nombre@ejemplo.org.")
 
 

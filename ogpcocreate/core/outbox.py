@@ -125,15 +125,10 @@ def send_due(limit: int | None = None) -> SendReport:
         if message is None:
             db.session.rollback()
             break
+        outgoing = Message(subject=message.subject, recipients=[message.recipient], body=message.body_text)
+        outgoing.msgId = message.message_id  # stable across retries: a resend is recognisably the same mail
         try:
-            mail.send(
-                Message(
-                    subject=message.subject,
-                    recipients=[message.recipient],
-                    body=message.body_text,
-                    extra_headers={"Message-ID": message.message_id},
-                )
-            )
+            mail.send(outgoing)
         except Exception as exc:  # any SMTP or socket failure: keep the message, try again later
             message.attempts += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -24,7 +24,7 @@ from ..organisations import services as organisations
 from ..organisations.models import Membership, Role
 from ..secretariat import services as secretariat
 
-PASSWORD = "cocrear-juntos-2026"
+PASSWORD = "cocrear-juntos-2026"  # noqa: S105 - the published password of the demo accounts
 DOMAIN = "demo.example.org"
 
 # (login, display name, role description)

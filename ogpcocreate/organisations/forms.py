@@ -7,7 +7,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, URL, ValidationError
+from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
 
 from ..core import territories
 from ..core.forms import EMAIL_MESSAGE, options

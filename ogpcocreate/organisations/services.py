@@ -23,7 +23,7 @@ from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.i18n import N_
 from ..core.outbox import external_url, queue_mail
-from ..core.sectors import Sector, Seat
+from ..core.sectors import Seat, Sector
 from ..extensions import db
 from .models import Invitation, Membership, Organisation, Role, Verification
 
@@ -336,5 +336,5 @@ def organisations_of(user: User) -> list[tuple[Organisation, Membership]]:
             .join(Membership, Membership.organisation_id == Organisation.id)
             .where(Membership.user_id == user.id, Membership.left_at.is_(None))
             .order_by(Organisation.name_key)
-        ).tuples()
+        ).all()
     )

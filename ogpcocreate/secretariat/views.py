@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.forms import EmptyForm
 from ..core.errors import ServiceError
+from ..core.forms import EmptyForm
 from ..core.permissions import admin_required
 from ..extensions import db
 from . import services

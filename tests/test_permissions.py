@@ -1,0 +1,167 @@
+"""The authorization matrix: every route of the URL map x every role, with the expected outcome.
+
+A route without an entry in ROUTES fails ``test_every_route_is_in_the_matrix``, so a new view cannot
+ship without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ogpcocreate.core.sectors import Seat
+from ogpcocreate.extensions import db
+from ogpcocreate.organisations import services as organisations
+from ogpcocreate.secretariat.models import SecretariatMembership
+
+from .factories import make_organisation, make_seat, make_user
+
+ROLES = [
+    "anonymous", "unconfirmed", "participant", "member", "org_admin", "other_member",
+    "seat_government", "seat_guarantor", "seat_civil_society", "site_admin",
+]  # fmt: skip
+SEATS = {"seat_government", "seat_guarantor", "seat_civil_society"}
+LOGGED_IN = set(ROLES) - {"anonymous"}
+CONFIRMED = LOGGED_IN - {"unconfirmed"}
+PUBLIC = set(ROLES)
+
+
+@dataclass
+class World:
+    org_id: int
+    invitation_id: int
+    invitation_token: str
+    seat_id: int
+    emails: dict
+
+
+def build_world(app) -> World:
+    with app.test_request_context():
+        admin = make_user("org_admin@example.org")
+        member = make_user("member@example.org")
+        org = make_organisation(admin, members=[member])
+        other_member = make_user("other_member@example.org")
+        make_organisation(make_user(), members=[other_member])
+        make_user("participant@example.org")
+        make_user("unconfirmed@example.org", confirmed=False)
+        make_user("site_admin@example.org", admin=True)
+        seat = None
+        for seat_enum in Seat:
+            person = make_user(f"seat_{seat_enum.value}@example.org")
+            seat = make_seat(person, seat_enum)
+        invitation = organisations.invite(admin, org, "invitee@example.org")
+        token = "not-the-real-token"
+        db.session.commit()
+        return World(org.id, invitation.id, token, seat.id, {})
+
+
+# endpoint -> (method, url template, roles allowed, denial for the other logged-in roles)
+# Denials: anonymous users are always sent to log in; "confirm" sends unconfirmed users to confirm.
+ROUTES = {
+    "main.home": ("GET", "/", PUBLIC),
+    "main.record": ("GET", "/record", PUBLIC),
+    "main.healthz": ("GET", "/healthz", PUBLIC),
+    "main.language": ("POST", "/language", PUBLIC),
+    "static": ("GET", "/static/css/site.css", PUBLIC),
+    "auth.register": ("GET", "/register", PUBLIC),
+    "auth.check_email": ("GET", "/register/check-email", PUBLIC),
+    "auth.confirm_email": ("GET", "/confirm/forged-token", PUBLIC),
+    "auth.login": ("GET", "/login", PUBLIC),
+    "auth.logout": ("POST", "/logout", PUBLIC),
+    "auth.forgot_password": ("GET", "/password/forgot", PUBLIC),
+    "auth.reset_password": ("GET", "/password/reset/forged-token", PUBLIC),
+    "auth.unconfirmed": ("GET", "/confirm", LOGGED_IN),
+    "auth.resend_confirmation": ("POST", "/confirm/resend", LOGGED_IN),
+    "auth.profile": ("GET", "/account", LOGGED_IN),
+    "auth.change_password": ("POST", "/account/password", LOGGED_IN),
+    "auth.log_out_everywhere": ("POST", "/account/sessions/end", LOGGED_IN),
+    "organisations.directory": ("GET", "/organisations", PUBLIC),
+    "organisations.detail": ("GET", "/organisations/{org_id}", PUBLIC),
+    "organisations.create": ("GET", "/organisations/new", CONFIRMED),
+    "organisations.edit": ("GET", "/organisations/{org_id}/edit", {"org_admin"}),
+    "organisations.invite": ("POST", "/organisations/{org_id}/invitations", {"org_admin"}),
+    "organisations.revoke_invitation": ("POST", "/organisations/{org_id}/invitations/{invitation_id}/revoke", {"org_admin"}),
+    "organisations.invitation": ("GET", "/invitations/{invitation_token}", PUBLIC),
+    "organisations.accept_invitation": ("POST", "/invitations/{invitation_token}/accept", CONFIRMED),
+    "organisations.leave": ("POST", "/organisations/{org_id}/leave", {"member", "org_admin"}),
+    "organisations.transfer": ("POST", "/organisations/{org_id}/transfer", {"org_admin"}),
+    "organisations.verify": ("POST", "/organisations/{org_id}/verification", SEATS),
+    "organisations.review": ("GET", "/organisations/review", SEATS),
+    "organisations.mine": ("GET", "/my/organisations", LOGGED_IN),
+    "secretariat.public": ("GET", "/secretariat", PUBLIC),
+    "secretariat.manage": ("GET", "/admin/secretariat", {"site_admin"}),
+    "secretariat.end": ("POST", "/admin/secretariat/{seat_id}/end", {"site_admin"}),
+}
+# Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
+CONFIRM_FIRST = {
+    "organisations.create", "organisations.edit", "organisations.invite", "organisations.revoke_invitation",
+    "organisations.accept_invitation", "organisations.transfer",
+}  # fmt: skip
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(ROUTES)
+    assert not missing, f"routes without an authorization entry: {sorted(missing)}"
+    stale = set(ROUTES) - endpoints
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+    for rule in app.url_map.iter_rules():
+        method = ROUTES[rule.endpoint][0]
+        assert method in rule.methods, f"{rule.endpoint} does not accept {method}"
+        if rule.endpoint != "static":
+            # Every state change is a POST; GET routes never change state (checked by their tests).
+            assert rule.methods - {"HEAD", "OPTIONS"} <= {"GET", "POST"}, rule
+
+
+def expected(endpoint: str, role: str) -> str:
+    allowed = ROUTES[endpoint][2]
+    if role in allowed:
+        return "allowed"
+    if role == "anonymous":
+        return "login"
+    if role == "unconfirmed" and endpoint in CONFIRM_FIRST:
+        return "confirm"
+    return "forbidden"
+
+
+def outcome(response, endpoint: str) -> str:
+    if response.status_code in (401, 403):
+        return "forbidden"
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        if location.startswith("/login"):
+            return "login"
+        if location.startswith("/confirm?") and endpoint in CONFIRM_FIRST:
+            return "confirm"
+    assert response.status_code < 500, response.status_code
+    return "allowed"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_access(app, make_client, endpoint, role):
+    world = build_world(app)
+    client = make_client()
+    if role != "anonymous":
+        client.login(f"{role}@example.org")
+    method, template, _allowed = ROUTES[endpoint]
+    url = template.format(**world.__dict__)
+    response = client.get(url) if method == "GET" else client.post_form(url)
+    response.close()  # static files are streamed from an open file
+    assert outcome(response, endpoint) == expected(endpoint, role), (endpoint, role, response.status_code, response.headers.get("Location"))
+
+
+def test_a_seat_that_ended_no_longer_grants_access(app, make_client):
+    build_world(app)
+    with app.app_context():
+        from sqlalchemy import select, update
+
+        from ogpcocreate.core.db import utcnow
+
+        db.session.execute(update(SecretariatMembership).values(ended_at=utcnow()))
+        db.session.commit()
+        assert db.session.scalar(select(SecretariatMembership.ended_at)) is not None
+    client = make_client()
+    client.login("seat_government@example.org")
+    assert client.get("/organisations/review").status_code == 403
