@@ -172,15 +172,33 @@ def app_config(database_url, smtp_server):
     }
 
 
-@pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
-    yield app
+def _dispose(app) -> None:
     from ogpcocreate.extensions import db
 
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app():
+    """Build extra apps (other settings, same database); their connections are closed after the test."""
+    made = []
+
+    def build(config):
+        made.append(create_app(config))
+        return made[-1]
+
+    yield build
+    for app in made:
+        _dispose(app)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    _dispose(app)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from ogpcocreate import create_app
 from ogpcocreate.auth.models import User
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.eventlog import ParticipationEvent
@@ -252,8 +251,8 @@ def test_anonymous_language_choice_and_default(client):
     assert bad.headers["Location"] == "/"
 
 
-def test_login_is_rate_limited_per_ip_and_per_account(app_config):
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+def test_login_is_rate_limited_per_ip_and_per_account(app_config, make_app):
+    app = make_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
     from .conftest import FormClient
 
     client = FormClient(app.test_client())
@@ -266,9 +265,6 @@ def test_login_is_rate_limited_per_ip_and_per_account(app_config):
     other = FormClient(app.test_client())
     response = other.post_form("/login", {"email": "x@example.org", "password": "nope"}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert response.status_code == 429
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_create_admin_command(app):

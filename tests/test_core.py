@@ -24,9 +24,9 @@ def test_healthz(client):
     assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_reports_an_unreachable_database(app_config, tmp_path):
+def test_healthz_reports_an_unreachable_database(app_config, make_app):
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+    app = make_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["status"] == "unavailable"
 
@@ -63,11 +63,11 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app({"ENV_NAME": "production"})
 
 
-def test_production_cookies_are_secure(monkeypatch, database_url):
+def test_production_cookies_are_secure(monkeypatch, database_url, make_app):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("PUBLIC_URL", "https://cocreacion.example.org")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    app = create_app({"ENV_NAME": "production"})
+    app = make_app({"ENV_NAME": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     response = app.test_client().get("/")

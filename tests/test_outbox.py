@@ -7,7 +7,6 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from ogpcocreate import create_app
 from ogpcocreate.cli import mail_retry, mail_send, mail_status
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.outbox import MailStatus, OutboxMessage, queue_mail, send_due
@@ -49,8 +48,8 @@ def test_a_rolled_back_transaction_queues_nothing(app):
         assert db.session.scalar(select(OutboxMessage)) is None
 
 
-def test_failures_are_retried_with_backoff_and_never_lost(app_config, inbox):
-    broken = create_app({**app_config, "MAIL_PORT": free_port()})  # nothing listens there
+def test_failures_are_retried_with_backoff_and_never_lost(app_config, make_app, inbox):
+    broken = make_app({**app_config, "MAIL_PORT": free_port()})  # nothing listens there
     _queue(broken, n=2)
     with broken.app_context():
         report = send_due()
@@ -59,19 +58,15 @@ def test_failures_are_retried_with_backoff_and_never_lost(app_config, inbox):
         assert all(m.status is MailStatus.PENDING and m.attempts == 1 and m.last_error for m in messages)
         assert all(m.next_attempt_at > utcnow() for m in messages)
         assert send_due().failed == 0  # not due yet
-        db.session.remove()
-        db.engine.dispose()
-    working = create_app(app_config)
+    working = make_app(app_config)
     with working.app_context(), time_machine.travel(utcnow() + timedelta(minutes=5)):
         assert send_due().sent == 2
         assert send_due().sent == 0
-        db.session.remove()
-        db.engine.dispose()
     assert len(inbox.messages) == 2
 
 
-def test_giving_up_keeps_the_message_and_retry_requeues_it(app_config, inbox):
-    broken = create_app({**app_config, "MAIL_PORT": free_port(), "MAIL_MAX_ATTEMPTS": 2})
+def test_giving_up_keeps_the_message_and_retry_requeues_it(app_config, make_app, inbox):
+    broken = make_app({**app_config, "MAIL_PORT": free_port(), "MAIL_MAX_ATTEMPTS": 2})
     _queue(broken)
     with broken.app_context():
         send_due()
@@ -79,13 +74,11 @@ def test_giving_up_keeps_the_message_and_retry_requeues_it(app_config, inbox):
             report = send_due()
         assert report.gave_up == 1
         assert db.session.scalar(select(OutboxMessage)).status is MailStatus.FAILED
-        db.session.remove()
-        db.engine.dispose()
     runner = broken.test_cli_runner()
     status = runner.invoke(mail_status)
     assert "failed: 1" in status.output and "ana@example.org" in status.output
     assert "1 message(s)" in runner.invoke(mail_retry).output
-    working = create_app(app_config)
+    working = make_app(app_config)
     result = working.test_cli_runner().invoke(mail_send)
     assert result.exit_code == 0 and "sent 1" in result.output
     assert len(inbox.messages) == 1
