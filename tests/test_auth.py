@@ -284,3 +284,26 @@ def test_email_links_use_public_url(app, client, inbox):
     register(client)
     deliver(app)
     assert re.match(r"http://localhost/confirm/\S+", inbox.link("ana@example.org"))
+
+
+def test_rate_limits_are_shared_through_redis(app_config, make_app):
+    """With RATELIMIT_STORAGE_URI on Redis, every process counts against the same limit."""
+    import os
+    import uuid
+
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("OGP_REQUIRE_REDIS"):
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    config = {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute",
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    from .conftest import FormClient
+
+    first, second = FormClient(make_app(config).test_client()), FormClient(make_app(config).test_client())
+    assert first.post_form("/login", {"email": "x@example.org", "password": "nope-nope"}).status_code == 200
+    assert second.post_form("/login", {"email": "x@example.org", "password": "nope-nope"}).status_code == 200
+    assert first.post_form("/login", {"email": "x@example.org", "password": "nope-nope"}).status_code == 429

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.errors import ServiceError
+from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm
 from ..core.urls import safe_next
 from ..extensions import db, limiter
@@ -76,7 +76,8 @@ def confirm_email(token: str):
         user = services.confirm_email(token)
     except ServiceError as exc:
         db.session.rollback()
-        return render_template("auth/confirm_failed.html", message=exc.message), 400
+        return link_problem(_("Confirmation failed"), exc.message, url_for("auth.unconfirmed"),
+                            _("Ask for a new confirmation link"))
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
@@ -152,7 +153,7 @@ def reset_password(token: str):
     try:
         user = services.user_for_reset_token(token)
     except ServiceError as exc:
-        return render_template("auth/reset_failed.html", message=exc.message), 400
+        return link_problem(_("Reset link not valid"), exc.message, url_for("auth.forgot_password"), _("Ask for a new link"))
     form = ResetPasswordForm()
     form.user_inputs = [user.email, user.display_name]
     if form.validate_on_submit():

@@ -73,6 +73,12 @@ def render_error(code: int, detail: str | None = None):
     )
 
 
+def link_problem(title: str, message: str, next_url: str, next_label: str):
+    """The page for an e-mailed link that cannot be used (expired, forged, already used): 400."""
+    return render_template("errors/link_problem.html", title=title, message=message, next_url=next_url,
+                           next_label=next_label), 400
+
+
 def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

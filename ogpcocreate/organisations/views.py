@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core import permissions
-from ..core.errors import ServiceError
+from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm, options
 from ..core.permissions import participant_required, require, secretariat_required
 from ..extensions import db
@@ -152,12 +152,16 @@ def revoke_invitation(org_id: int, invitation_id: int):
     return redirect(url_for("organisations.detail", org_id=org.id) + "#members")
 
 
+def _invitation_problem(message: str):
+    return link_problem(_("Invitation"), message, url_for("organisations.directory"), _("Go to the directory of organisations"))
+
+
 @bp.route("/invitations/<token>")
 def invitation(token: str):
     try:
         inv = services.invitation_for_token(token)
     except ServiceError as exc:
-        return render_template("organisations/invitation_invalid.html", message=exc.message), 400
+        return _invitation_problem(exc.message)
     return render_template("organisations/invitation.html", invitation=inv, token=token, form=EmptyForm())
 
 
@@ -171,7 +175,7 @@ def accept_invitation(token: str):
         membership = services.accept_invitation(current_user, token)
     except ServiceError as exc:
         db.session.rollback()
-        return render_template("organisations/invitation_invalid.html", message=exc.message), 400
+        return _invitation_problem(exc.message)
     db.session.commit()
     flash(_("You are now a member of %(name)s.", name=membership.organisation.name), "success")
     return redirect(url_for("organisations.detail", org_id=membership.organisation_id))
