@@ -51,7 +51,12 @@ def _register_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .core import eventlog as _eventlog  # noqa: F401
     from .core import outbox as _outbox  # noqa: F401
+    from .approvals import models as _approvals  # noqa: F401
+    from .calls import models as _calls  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
+    from .plans import models as _plans  # noqa: F401
+    from .proposals import models as _proposals  # noqa: F401
+    from .responses import models as _responses  # noqa: F401
     from .secretariat import models as _secretariat  # noqa: F401
 
 
@@ -75,14 +80,16 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .calls.views import bp as calls_bp
     from .main.views import bp as main_bp
     from .organisations.views import bp as organisations_bp
+    from .plans.views import bp as plans_bp
+    from .proposals.views import bp as proposals_bp
+    from .responses.views import bp as responses_bp
     from .secretariat.views import bp as secretariat_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(organisations_bp)
-    app.register_blueprint(secretariat_bp)
+    for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_template_context(app: Flask) -> None:

@@ -70,3 +70,72 @@ def make_seat(user: User, seat: Seat) -> SecretariatMembership:
     db.session.add(membership)
     db.session.flush()
     return membership
+
+
+def make_plan(creator: User | None = None, *, requires_tripartite: bool = True, notice_days: int = 14, name: str | None = None):
+    from ogpcocreate.plans.models import ActionPlan
+
+    plan = ActionPlan(name=name or f"Plan {next(_counter)}", period_start=2025, period_end=2027,
+                      requires_tripartite=requires_tripartite, notice_days=notice_days,
+                      created_by_id=(creator or make_user()).id)
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def make_call(plan=None, *, phase: str = "open", individuals: bool = True, themes=("Transparencia", "Participación"),
+              now=None):
+    """A call whose dates put it in ``phase`` now: draft, announced, open, review, deliberation, decision, results."""
+    from datetime import timedelta
+
+    from ogpcocreate.calls.models import Call, Submitters, Theme
+
+    now = now or utcnow()
+    day = timedelta(days=1)
+    offsets = {  # where "now" falls: days from now of announce, open, close, deliberation, decision, results
+        "draft": (20, 40, 60, 61, 80, 90),
+        "announced": (-20, 10, 30, 31, 50, 60),
+        "open": (-30, -10, 10, 11, 30, 40),
+        "review": (-60, -40, -2, 5, 20, 30),
+        "deliberation": (-60, -40, -20, -10, 10, 20),
+        "decision": (-90, -70, -50, -40, -10, 5),
+        "results": (-90, -70, -50, -40, -10, -5),
+    }[phase]
+    plan = plan or make_plan()
+    call = Call(plan_id=plan.id, title=f"Convocatoria {next(_counter)}", description="<p>Descripción</p>",
+                description_source="Descripción",
+                submitters=Submitters.ORGANISATIONS_AND_INDIVIDUALS if individuals else Submitters.ORGANISATIONS,
+                created_by_id=plan.created_by_id,
+                **{name: now + offset * day for name, offset in zip(
+                    ("announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at"), offsets,
+                    strict=True)})
+    if phase != "draft":
+        call.published_at = now + offsets[0] * day
+    if phase == "results":
+        call.results_published_at = now - 4 * day
+    call.themes = [Theme(name=name, position=i) for i, name in enumerate(themes)]
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def make_proposal(call, author: User, organisation=None, *, title: str | None = None, theme=None):
+    from ogpcocreate.proposals.models import Proposal
+
+    proposal = Proposal(call_id=call.id, theme_id=(theme or call.themes[0]).id, author_id=author.id,
+                        organisation_id=organisation.id if organisation else None, title=title or f"Propuesta {next(_counter)}",
+                        problem_source="Problema", problem="<p>Problema</p>", action_source="Acción", action="<p>Acción</p>",
+                        expected_result_source="Resultado", expected_result="<p>Resultado</p>")
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def make_response(proposal, responder: User, outcome: str = "not_adopted", seat: Seat = Seat.GOVERNMENT):
+    from ogpcocreate.responses.models import Outcome, Response
+
+    response = Response(proposal_id=proposal.id, outcome=Outcome(outcome), justification_source="Porque sí",
+                        justification="<p>Porque sí</p>", responder_id=responder.id, seat=seat)
+    db.session.add(response)
+    db.session.flush()
+    return response

@@ -105,6 +105,11 @@ SUBJECT_LABELS = {
     "organisation": _l("organisation"),
     "invitation": _l("invitation"),
     "secretariat_membership": _l("secretariat seat"),
+    "action_plan": _l("action plan"),
+    "call": _l("call for proposals"),
+    "proposal": _l("proposal"),
+    "response": _l("reasoned response"),
+    "approval": _l("approval"),
 }
 
 
@@ -137,6 +142,9 @@ class ParticipationEvent(db.Model):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None]
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The process the act belongs to, so reports aggregate per call and per plan with one indexed scan.
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("action_plan.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -145,6 +153,8 @@ class ParticipationEvent(db.Model):
         Index("ix_participation_event_actor_id", "actor_id"),
         Index("ix_participation_event_organisation_id", "organisation_id"),
         Index("ix_participation_event_verb", "verb"),
+        Index("ix_participation_event_plan_verb", "plan_id", "verb"),
+        Index("ix_participation_event_call_verb", "call_id", "verb"),
     )
 
     def compute_hash(self) -> str:
@@ -156,7 +166,11 @@ def _canonical_time(value: datetime) -> str:
 
 
 def _payload(e: ParticipationEvent) -> str:
-    """The canonical text that is hashed: every field but ``id`` and ``hash``, in a fixed order."""
+    """The canonical text that is hashed: every field but ``id`` and ``hash``, in a fixed order.
+
+    The process context (plan, call) came later (migration 0002): it is appended only when set, so
+    entries written before it hash exactly as they did.
+    """
     fields = [
         e.seq,
         _canonical_time(e.occurred_at),
@@ -173,6 +187,8 @@ def _payload(e: ParticipationEvent) -> str:
         e.data or {},
         e.prev_hash,
     ]
+    if e.plan_id is not None or e.call_id is not None:
+        fields.append({"plan": e.plan_id, "call": e.call_id})
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -192,13 +208,15 @@ def record(
     sector: Sector | None = None,
     territory: str | None = None,
     channel: Channel = Channel.ONLINE,
+    call=None,
+    plan=None,
 ) -> ParticipationEvent:
     """Append one entry to the log in the caller's transaction and return it (flushed).
 
     ``actor`` is a User or None (the system). ``subject`` is any mapped object with an ``id``.
     Sector and territory default to the organisation's when the act is on its behalf, else to a
     person acting alone: an individual citizen from the territory on their profile. Secretariat acts
-    pass their seat's sector explicitly.
+    pass their seat's sector explicitly. ``call`` (or ``plan``) names the process the act is part of.
     """
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.flush()
@@ -229,6 +247,8 @@ def record(
         subject_type=subject.__tablename__ if subject is not None else None,
         subject_id=subject.id if subject is not None else None,
         data=_jsonable(data or {}),
+        plan_id=call.plan_id if call is not None else (plan.id if plan is not None else None),
+        call_id=call.id if call is not None else None,
         prev_hash=prev_hash,
     )
     event.hash = event.compute_hash()

@@ -13,6 +13,11 @@ class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for one-button actions (every POST carries a token)."""
 
 
+def strip(value):
+    """Filter: trim surrounding white space from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]

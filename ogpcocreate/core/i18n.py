@@ -6,6 +6,9 @@ reader's language (DOMAIN.md, "Call for proposals").
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
@@ -29,6 +32,24 @@ def select_locale() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def display_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def from_local(value: datetime | None) -> datetime | None:
+    """A naive date and time typed in a form (display time zone) as an aware UTC datetime."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=display_zone()).astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """An aware datetime as the naive local date and time a form field shows."""
+    if value is None:
+        return None
+    return value.astimezone(display_zone()).replace(tzinfo=None)
 
 
 def select_timezone() -> str:

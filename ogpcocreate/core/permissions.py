@@ -126,6 +126,39 @@ def can_manage_secretariat(user) -> bool:
     return is_site_admin(user)
 
 
+# --- plans, calls, proposals, responses ----------------------------------------------------------------
+
+
+def can_manage_plans(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_manage_calls(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_see_call(user, call) -> bool:
+    """Published calls are public; drafts are seen by the secretariat that prepares them."""
+    return call.published_at is not None or is_secretariat(user)
+
+
+def can_take_position(user, call) -> bool:
+    return is_secretariat(user)
+
+
+def can_submit_proposal(user, call) -> bool:
+    """Any participant; the call's phase and who it accepts are checked by the service, with reasons."""
+    return is_participant(user) and call.published_at is not None
+
+
+def can_edit_proposal(user, proposal) -> bool:
+    return is_participant(user) and proposal.author_id == user.id and not proposal.is_withdrawn
+
+
+def can_respond(user) -> bool:
+    return is_secretariat(user)
+
+
 # --- helpers for views -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,76 @@
+"""One approval or objection by a secretariat member, for one seat, on one act about one object.
+
+An act (``Action``) is about exactly one object: today a call (publishing it, publishing its results);
+meetings and final commitments add their own nullable foreign key and widen the CHECK, never a generic
+``object_type``/``object_id`` pair (STYLE.md, convention 9).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..core.db import enum_column, utcnow
+from ..core.sectors import Seat
+from ..extensions import db
+
+
+class Action(enum.StrEnum):
+    PUBLISH_CALL = "publish_call"
+    PUBLISH_RESULTS = "publish_results"
+
+    @property
+    def label(self):
+        return {
+            Action.PUBLISH_CALL: _l("Publish the call"),
+            Action.PUBLISH_RESULTS: _l("Publish the results"),
+        }[self]
+
+
+class Stance(enum.StrEnum):
+    APPROVE = "approve"
+    OBJECT = "object"
+
+    @property
+    def label(self):
+        return {Stance.APPROVE: _l("Approved"), Stance.OBJECT: _l("Objected")}[self]
+
+
+class Approval(db.Model):
+    __tablename__ = "approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[Action] = enum_column(Action)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
+    seat: Mapped[Seat] = enum_column(Seat)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stance: Mapped[Stance] = enum_column(Stance)
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An objection blocks until its author withdraws it; an approval can be withdrawn before the act.
+    withdrawn_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("call_id IS NOT NULL", name="exactly_one_object"),
+        # One standing position per seat and act: a member cannot approve twice, nor a seat twice.
+        Index(
+            "uq_approval_standing",
+            "action",
+            "call_id",
+            "seat",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,0 +1,59 @@
+"""The call form (with its timeline) and the approval form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from ..approvals.models import Action, Stance
+from ..core.forms import options, strip
+from .models import Submitters
+from .phases import SCHEDULE
+
+
+def _date_field(label):
+    return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+                              description=_l("Mexico City time."))
+
+
+class CallForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(min=5, max=200)], filters=[strip])
+    description_source = TextAreaField(
+        _l("Description"), validators=[InputRequired(), Length(max=50000)],
+        description=_l("What the call asks for, who can take part and how proposals will be assessed. Markdown allowed."),
+    )
+    themes = TextAreaField(_l("Themes (one per line)"), validators=[InputRequired(), Length(max=5000)],
+                           description=_l("The thematic tables [mesas temáticas] proposals are grouped by."))
+    submitters = RadioField(_l("Who may submit proposals"), default=Submitters.ORGANISATIONS.value,
+                            choices=options((s.value, s.label) for s in Submitters))
+    announce_at = _date_field(dict(SCHEDULE)["announce_at"])
+    opens_at = _date_field(dict(SCHEDULE)["opens_at"])
+    closes_at = _date_field(dict(SCHEDULE)["closes_at"])
+    deliberation_at = _date_field(dict(SCHEDULE)["deliberation_at"])
+    decision_at = _date_field(dict(SCHEDULE)["decision_at"])
+    results_at = _date_field(dict(SCHEDULE)["results_at"])
+
+    DATE_FIELDS = [name for name, _label in SCHEDULE]
+
+
+class PositionForm(FlaskForm):
+    action = HiddenField(validators=[InputRequired(), AnyOf([a.value for a in Action])])
+    stance = RadioField(_l("Your seat's position"),
+                        choices=options([(Stance.APPROVE.value, _l("Approve")), (Stance.OBJECT.value, _l("Object"))]),
+                        validators=[InputRequired(message=_l("Choose whether to approve or object."))])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)], filters=[strip],
+                            description=_l("Public. Required when objecting."))
+
+
+class CallFilterForm(FlaskForm):
+    """Filters of the proposals on a call's page: a GET form, shareable, without a CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    theme = SelectField(_l("Theme"), choices=[], validators=[Optional()], coerce=str)
+    status = SelectField(_l("Status"), choices=[], validators=[Optional()])
+    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
+    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()])

@@ -1,0 +1,201 @@
+"""Call pages: the public list and page of each call, its printable record, and the secretariat's forms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..approvals import services as approvals
+from ..approvals.models import Action
+from ..core import permissions, territories
+from ..core.errors import ServiceError
+from ..core.forms import options
+from ..core.db import utcnow
+from ..core.i18n import from_local, to_local
+from ..core.permissions import require, secretariat_required
+from ..core.sectors import sector_choices
+from ..extensions import db
+from ..plans.views import get_plan_or_404
+from ..proposals import services as proposals
+from ..responses.models import Outcome
+from . import services
+from .forms import CallFilterForm, CallForm, PositionForm
+from .models import Call
+
+bp = Blueprint("calls", __name__)
+
+
+def get_call_or_404(call_id: int) -> Call:
+    """Load a call the current user may see (drafts only for the secretariat; 404 otherwise)."""
+    call = db.session.get(Call, call_id)
+    if call is None or not permissions.can_see_call(current_user, call):
+        abort(404)
+    return call
+
+
+@bp.route("/calls")
+def index():
+    lists = services.call_lists(include_drafts=permissions.can_manage_calls(current_user))
+    return render_template("calls/index.html", lists=lists)
+
+
+def _filter_form(call: Call) -> CallFilterForm:
+    form = CallFilterForm(request.args)
+    form.theme.choices = options([("", _("All themes")), *((str(t.id), t.name) for t in call.themes)])
+    form.status.choices = options([
+        ("", _("Any status")),
+        (proposals.AWAITING, _("Awaiting a response")),
+        *((o.value, o.label) for o in Outcome),
+        (proposals.WITHDRAWN, _("Withdrawn")),
+    ])
+    form.sector.choices = options([("", _("All sectors")), *sector_choices()])
+    form.territory.choices = options(territories.choices(include_national=True, blank=_("All territories")))
+    return form
+
+
+@bp.route("/calls/<int:call_id>")
+def detail(call_id: int):
+    call = get_call_or_404(call_id)
+    form = _filter_form(call)
+    filters = proposals.ProposalFilters()
+    if form.validate():
+        filters = proposals.ProposalFilters(
+            theme=int(form.theme.data) if form.theme.data else None,
+            status=form.status.data or None,
+            sector=form.sector.data or None,
+            territory=form.territory.data or None,
+        )
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = proposals.paginate(proposals.listing(call.id, filters), page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "calls/detail.html",
+        call=call,
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + 24) // 25, 1),
+        args=args,
+        counts=proposals.outcome_counts(call.id),
+        timeline=services.timeline(call),
+        timeline_fig=services.timeline_figure(call),
+        Action=Action,
+        positions=approvals.history(None, call),
+        publish_state=approvals.state(Action.PUBLISH_CALL, call, call.plan.requires_tripartite),
+        results_state=approvals.state(Action.PUBLISH_RESULTS, call, call.plan.requires_tripartite),
+        position_form=PositionForm(),
+        my_seat=permissions.seat_of(current_user),
+    )
+
+
+@bp.route("/calls/<int:call_id>/record")
+def record(call_id: int):
+    """The whole call on one printable page: timeline, approvals, every proposal and its response."""
+    call = get_call_or_404(call_id)
+    rows = db.session.execute(proposals.listing(call.id)).unique().all()
+    return render_template("calls/record.html", call=call, rows=rows, timeline=services.timeline(call),
+                           timeline_fig=services.timeline_figure(call), now=utcnow(),
+                           positions=approvals.history(None, call), counts=proposals.outcome_counts(call.id))
+
+
+def _form_data(form: CallForm) -> dict:
+    data = dict(form.data)
+    for name in CallForm.DATE_FIELDS:
+        data[name] = from_local(data[name])
+    return data
+
+
+def _save(form: CallForm, plan, call: Call | None):
+    seat = permissions.seat_of(current_user)
+    try:
+        if call is None:
+            call = services.create_call(current_user, seat, plan, _form_data(form))
+        else:
+            services.update_call(current_user, seat, call, _form_data(form))
+    except ServiceError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None:
+            field.errors.append(exc.message)
+        else:
+            flash(exc.message, "error")
+        return None
+    db.session.commit()
+    flash(_("The call has been saved as a draft. It is published once the secretariat approves it."), "success")
+    if call.short_notice:
+        flash(_("The call opens less than %(days)d days after it is announced; this will be shown on its public record.",
+                days=call.plan.notice_days), "warning")
+    return redirect(url_for("calls.detail", call_id=call.id))
+
+
+@bp.route("/plans/<int:plan_id>/calls/new", methods=["GET", "POST"])
+@secretariat_required
+def create(plan_id: int):
+    plan = get_plan_or_404(plan_id)
+    form = CallForm()
+    if form.validate_on_submit() and (done := _save(form, plan, None)):
+        return done
+    return render_template("calls/form.html", form=form, plan=plan, call=None), 400 if form.errors else 200
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit(call_id: int):
+    call = get_call_or_404(call_id)
+    if not call.phase.schedule_editable:
+        flash(_("A published call cannot be edited: its schedule is public and people rely on it."), "error")
+        return redirect(url_for("calls.detail", call_id=call.id))
+    form = CallForm(obj=call)
+    if request.method == "GET":
+        form.themes.data = "\n".join(t.name for t in call.themes)
+        for name in CallForm.DATE_FIELDS:
+            getattr(form, name).data = to_local(getattr(call, name))
+    if form.validate_on_submit() and (done := _save(form, call.plan, call)):
+        return done
+    return render_template("calls/form.html", form=form, plan=call.plan, call=call), 400 if form.errors else 200
+
+
+@bp.route("/calls/<int:call_id>/positions", methods=["POST"])
+@secretariat_required
+def take_position(call_id: int):
+    call = get_call_or_404(call_id)
+    require(permissions.can_take_position(current_user, call))
+    form = PositionForm()
+    if form.validate_on_submit():
+        try:
+            done = services.take_position(current_user, permissions.seat_of(current_user), call,
+                                          form.action.data, form.stance.data, form.comment.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            if done:
+                flash(_("Approved by the secretariat: the act has been carried out and is on the public record."), "success")
+            else:
+                flash(_("Your seat's position has been recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("calls.detail", call_id=call.id) + "#approvals")
+
+
+@bp.route("/calls/<int:call_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
+@secretariat_required
+def withdraw_position(call_id: int, approval_id: int):
+    call = get_call_or_404(call_id)
+    from ..core.forms import EmptyForm
+
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_position(current_user, call, approval_id)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your position has been withdrawn."), "success")
+    return redirect(url_for("calls.detail", call_id=call.id) + "#approvals")

@@ -1,0 +1,1 @@
+"""Action plans: the two- or three-year plan a co-creation process produces."""

@@ -1,0 +1,72 @@
+"""Action plan pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..calls import services as calls
+from ..core import permissions
+from ..core.errors import ServiceError
+from ..core.permissions import secretariat_required
+from ..extensions import db
+from . import services
+from .forms import PlanForm
+from .models import ActionPlan
+
+bp = Blueprint("plans", __name__)
+
+
+def get_plan_or_404(plan_id: int) -> ActionPlan:
+    plan = db.session.get(ActionPlan, plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+@bp.route("/plans")
+def index():
+    return render_template("plans/index.html", plans=services.list_plans(), counts=services.call_counts())
+
+
+@bp.route("/plans/<int:plan_id>")
+def detail(plan_id: int):
+    plan = get_plan_or_404(plan_id)
+    show_drafts = permissions.can_manage_calls(current_user)
+    return render_template("plans/detail.html", plan=plan, calls=calls.calls_of_plan(plan, include_drafts=show_drafts))
+
+
+def _save(form: PlanForm, plan: ActionPlan | None):
+    seat = permissions.seat_of(current_user)
+    try:
+        if plan is None:
+            plan = services.create_plan(current_user, seat, form.data)
+        else:
+            services.update_plan(current_user, seat, plan, form.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "name").errors.append(exc.message)
+        return None
+    db.session.commit()
+    flash(_("The action plan has been saved."), "success")
+    return redirect(url_for("plans.detail", plan_id=plan.id))
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@secretariat_required
+def create():
+    form = PlanForm()
+    if form.validate_on_submit() and (done := _save(form, None)):
+        return done
+    return render_template("plans/form.html", form=form, plan=None), 400 if form.errors else 200
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit(plan_id: int):
+    plan = get_plan_or_404(plan_id)
+    form = PlanForm(obj=plan)
+    if form.validate_on_submit() and (done := _save(form, plan)):
+        return done
+    return render_template("plans/form.html", form=form, plan=plan), 400 if form.errors else 200

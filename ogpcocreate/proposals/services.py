@@ -1,0 +1,199 @@
+"""Submitting, editing and withdrawing proposals, and the queries that list them.
+
+DOMAIN.md, "Proposal": submitted to an open call by a participant, for an organisation or as an
+individual; editable and withdrawable until the deadline; after it, refused with a clear message.
+What a phase allows is decided in calls/phases.py; this module words the refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager
+
+from ..auth.models import User
+from ..calls.models import Call, Theme
+from ..calls.phases import Phase
+from ..core import eventlog, permissions, richtext
+from ..core.db import utcnow
+from ..core.errors import ServiceError
+from ..core.eventlog import Verb
+from ..core.sectors import Sector
+from ..extensions import db
+from ..organisations.models import Membership, Organisation, Verification
+from ..responses.models import Outcome, Response
+from .models import Proposal
+
+TEXT_FIELDS = ("problem", "action", "expected_result")
+
+
+def check_window(call: Call) -> None:
+    """Refuse, with the reason and the date, unless the call accepts proposals right now."""
+    phase = call.phase
+    if phase.accepts_proposals:
+        return
+    if phase in {Phase.DRAFT, Phase.ANNOUNCED}:
+        raise ServiceError(_("This call opens for proposals on %(date)s. Nothing was saved.",
+                             date=format_datetime(call.opens_at, "medium")))
+    raise ServiceError(_("Proposals for this call closed on %(date)s. Nothing was saved.",
+                         date=format_datetime(call.closes_at, "medium")))
+
+
+def organisations_for(user: User) -> list[Organisation]:
+    """The organisations a person may submit for: those they belong to that were not rejected."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id, Membership.left_at.is_(None),
+                   Organisation.verification != Verification.REJECTED)
+            .order_by(Organisation.name_key)
+        )
+    )
+
+
+def _resolve_submitter(actor: User, call: Call, organisation_id: int | None) -> Organisation | None:
+    if not organisation_id:
+        if not call.allows_individuals:
+            raise ServiceError(_("This call accepts proposals from organisations only. Choose your organisation."),
+                               field="organisation")
+        return None
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not permissions.is_member(actor, organisation):
+        raise ServiceError(_("You can only submit for an organisation you belong to."), field="organisation")
+    if organisation.verification is Verification.REJECTED:
+        raise ServiceError(_("%(name)s was not verified by the secretariat and cannot submit proposals.",
+                             name=organisation.name), field="organisation")
+    return organisation
+
+
+def _apply(proposal: Proposal, call: Call, data: dict) -> None:
+    theme = db.session.get(Theme, data.get("theme"))
+    if theme is None or theme.call_id != call.id:
+        raise ServiceError(_("Choose one of this call's themes."), field="theme")
+    proposal.theme_id = theme.id
+    proposal.title = data["title"].strip()
+    for name in TEXT_FIELDS:
+        source = data.get(f"{name}_source") or ""
+        setattr(proposal, f"{name}_source", source)
+        setattr(proposal, name, richtext.sanitize(source))
+    proposal.links = "\n".join(data.get("links") or [])
+
+
+def submit(actor: User, call: Call, data: dict) -> Proposal:
+    check_window(call)
+    organisation = _resolve_submitter(actor, call, data.get("organisation"))
+    proposal = Proposal(call_id=call.id, author_id=actor.id, organisation_id=organisation.id if organisation else None)
+    _apply(proposal, call, data)
+    db.session.add(proposal)
+    db.session.flush()
+    eventlog.record(actor, Verb.SUBMITTED, proposal, organisation, call=call, data={"title": proposal.title})
+    return proposal
+
+
+def _check_author(actor: User, proposal: Proposal) -> None:
+    if proposal.author_id != actor.id:
+        raise ServiceError(_("Only the author can change a proposal."))
+    if proposal.is_withdrawn:
+        raise ServiceError(_("This proposal was withdrawn and can no longer be changed."))
+
+
+def edit(actor: User, proposal: Proposal, data: dict) -> None:
+    _check_author(actor, proposal)
+    check_window(proposal.call)
+    _apply(proposal, proposal.call, data)
+    eventlog.record(actor, Verb.EDITED, proposal, proposal.organisation, call=proposal.call, data={"title": proposal.title})
+    db.session.flush()
+
+
+def withdraw(actor: User, proposal: Proposal) -> None:
+    """Withdrawn proposals stay on the record, marked as withdrawn: nothing contributed is deleted."""
+    _check_author(actor, proposal)
+    check_window(proposal.call)
+    proposal.withdrawn_at = utcnow()
+    eventlog.record(actor, Verb.WITHDRAWN, proposal, proposal.organisation, call=proposal.call)
+    db.session.flush()
+
+
+# --- queries for pages -----------------------------------------------------------------------------
+
+AWAITING = "awaiting"
+WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class ProposalFilters:
+    theme: int | None = None
+    status: str | None = None  # AWAITING, WITHDRAWN or an Outcome value
+    sector: str | None = None
+    territory: str | None = None
+
+
+def listing(call_id: int | None = None, filters: ProposalFilters | None = None, author_id: int | None = None):
+    """One SELECT for a page of proposals with theme, author, organisation and current response.
+
+    Everything a list shows is joined here, so a page costs the same number of statements whatever
+    the number of proposals (tests/test_proposals.py counts them).
+    """
+    filters = filters or ProposalFilters()
+    current = and_(Response.proposal_id == Proposal.id, Response.is_current)
+    query = (
+        select(Proposal, Response)
+        .join(Proposal.call)
+        .join(Proposal.theme)
+        .join(Proposal.author)
+        .outerjoin(Proposal.organisation)
+        .outerjoin(Response, current)
+        .options(contains_eager(Proposal.call), contains_eager(Proposal.theme), contains_eager(Proposal.author),
+                 contains_eager(Proposal.organisation))
+    )
+    if call_id is not None:
+        query = query.where(Proposal.call_id == call_id)
+    if author_id is not None:
+        query = query.where(Proposal.author_id == author_id)
+    if filters.theme:
+        query = query.where(Proposal.theme_id == filters.theme)
+    if filters.status == AWAITING:
+        query = query.where(Response.id.is_(None), Proposal.withdrawn_at.is_(None))
+    elif filters.status == WITHDRAWN:
+        query = query.where(Proposal.withdrawn_at.is_not(None))
+    elif filters.status:
+        query = query.where(Response.outcome == Outcome(filters.status))
+    if filters.sector == Sector.CITIZEN.value:
+        query = query.where(Proposal.organisation_id.is_(None))
+    elif filters.sector:
+        query = query.where(Organisation.sector == Sector(filters.sector))
+    if filters.territory:
+        query = query.where(or_(Organisation.territory == filters.territory,
+                                and_(Proposal.organisation_id.is_(None), User.territory == filters.territory)))
+    return query.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+
+
+def paginate(query, page: int, per_page: int = 25):
+    """A page of (proposal, response) rows and the total, in two statements."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return rows, total
+
+
+def outcome_counts(call_id: int) -> dict[str, int]:
+    """How many proposals of the call await a response, were withdrawn, or got each outcome."""
+    current = and_(Response.proposal_id == Proposal.id, Response.is_current)
+    rows = db.session.execute(
+        select(Proposal.withdrawn_at.is_not(None), Response.outcome, func.count(Proposal.id))
+        .outerjoin(Response, current)
+        .where(Proposal.call_id == call_id)
+        .group_by(Proposal.withdrawn_at.is_not(None), Response.outcome)
+    ).all()
+    counts = {AWAITING: 0, WITHDRAWN: 0, **{o.value: 0 for o in Outcome}}
+    for withdrawn, outcome, n in rows:
+        if outcome is not None:
+            counts[outcome.value] += n
+        elif withdrawn:
+            counts[WITHDRAWN] += n
+        else:
+            counts[AWAITING] += n
+    return counts

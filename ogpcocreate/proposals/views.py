@@ -1,0 +1,132 @@
+"""Proposal pages: submit, read, edit, withdraw, and each participant's own contributions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..calls.views import get_call_or_404
+from ..core import permissions
+from ..core.errors import ServiceError
+from ..core.forms import EmptyForm, options
+from ..core.permissions import participant_required, require
+from ..extensions import db
+from ..responses import services as responses
+from ..responses.forms import ResponseForm
+from . import services
+from .forms import ProposalForm
+from .models import Proposal
+
+bp = Blueprint("proposals", __name__)
+
+
+def get_proposal_or_404(proposal_id: int, *, edit: bool = False) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not permissions.can_see_call(current_user, proposal.call):
+        abort(404)
+    if edit:
+        require(permissions.can_edit_proposal(current_user, proposal))
+    return proposal
+
+
+def _prepare(form: ProposalForm, call, proposal: Proposal | None = None) -> ProposalForm:
+    form.theme.choices = options((t.id, t.name) for t in call.themes)
+    if proposal is not None:
+        # The submitter does not change on edit: show only the one it was submitted as.
+        label = proposal.organisation.name if proposal.organisation else _("Myself, as an individual citizen")
+        form.organisation.choices = options([(proposal.organisation_id or 0, label)])
+        return form
+    organisations = services.organisations_for(current_user)
+    choices = [(o.id, o.name) for o in organisations]
+    if call.allows_individuals:
+        choices.append((0, _("Myself, as an individual citizen")))
+    form.organisation.choices = options(choices)
+    return form
+
+
+def _fail(form: ProposalForm, exc: ServiceError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors.append(exc.message)
+    else:
+        flash(exc.message, "error")
+
+
+@bp.route("/calls/<int:call_id>/proposals/new", methods=["GET", "POST"])
+@participant_required
+def create(call_id: int):
+    call = get_call_or_404(call_id)
+    require(permissions.can_submit_proposal(current_user, call))
+    form = _prepare(ProposalForm(), call)
+    if form.validate_on_submit():
+        try:
+            proposal = services.submit(current_user, call, form.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your proposal has been submitted. You can edit or withdraw it until the call closes."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template("proposals/form.html", form=form, call=call, proposal=None), status
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def detail(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        call=proposal.call,
+        history=responses.history(proposal),
+        response_form=ResponseForm() if permissions.can_respond(current_user) else None,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@participant_required
+def edit(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id, edit=True)
+    form = _prepare(ProposalForm(obj=proposal), proposal.call, proposal)
+    if request.method == "GET":
+        form.theme.data = proposal.theme_id
+        form.organisation.data = proposal.organisation_id or 0
+        form.links.data = proposal.links
+    if form.validate_on_submit():
+        try:
+            services.edit(current_user, proposal, form.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your changes have been saved."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("proposals/form.html", form=form, call=proposal.call, proposal=proposal), status
+
+
+@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
+@participant_required
+def withdraw(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id, edit=True)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw(current_user, proposal)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your proposal has been withdrawn. It stays on the record, marked as withdrawn."), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/my/contributions")
+@login_required
+def mine():
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = services.paginate(services.listing(author_id=current_user.id), page)
+    return render_template("proposals/mine.html", rows=rows, total=total, page=page, pages=max((total + 24) // 25, 1))

@@ -1,0 +1,1 @@
+"""Reasoned responses [respuestas razonadas]: the secretariat's answer to every contribution."""

@@ -1,0 +1,75 @@
+"""A reasoned response to a contribution, kept as a history of revisions.
+
+DOMAIN.md, "Contribution": every contribution receives an outcome and a justification (mandatory
+unless adopted). A contribution is a proposal today; comments on drafts add ``comment_id`` and widen
+the CHECK so that each response answers exactly one contribution (STYLE.md, convention 9). Revising a
+response adds a row and moves ``is_current``; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..core.db import enum_column, utcnow
+from ..core.sectors import Seat
+from ..extensions import db
+
+
+class Outcome(enum.StrEnum):
+    ADOPTED = "adopted"
+    PARTIALLY_ADOPTED = "partially_adopted"
+    MERGED = "merged"
+    NOT_ADOPTED = "not_adopted"
+    OUT_OF_SCOPE = "out_of_scope"
+
+    @property
+    def label(self):
+        return OUTCOME_LABELS[self]
+
+    @property
+    def needs_justification(self) -> bool:
+        return self is not Outcome.ADOPTED
+
+
+OUTCOME_LABELS = {
+    Outcome.ADOPTED: _l("Adopted"),
+    Outcome.PARTIALLY_ADOPTED: _l("Partially adopted"),
+    Outcome.MERGED: _l("Merged with another contribution"),
+    Outcome.NOT_ADOPTED: _l("Not adopted"),
+    Outcome.OUT_OF_SCOPE: _l("Out of scope"),
+}
+
+
+class Response(db.Model):
+    __tablename__ = "response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
+    revision: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    outcome: Mapped[Outcome] = enum_column(Outcome)
+    justification_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    justification: Mapped[str] = mapped_column(Text, default="", server_default="")
+    responder_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    seat: Mapped[Seat] = enum_column(Seat)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    responder: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("proposal_id IS NOT NULL", name="exactly_one_contribution"),
+        UniqueConstraint("proposal_id", "revision", name="uq_response_proposal_revision"),
+        Index(
+            "uq_response_current_proposal",
+            "proposal_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )

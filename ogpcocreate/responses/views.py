@@ -1,0 +1,46 @@
+"""The secretariat's reasoned response to a proposal."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..core import permissions
+from ..core.errors import ServiceError
+from ..core.forms import EmptyForm
+from ..core.permissions import require, secretariat_required
+from ..extensions import db
+from ..proposals.views import get_proposal_or_404
+from . import services
+from .forms import ResponseForm
+
+bp = Blueprint("responses", __name__)
+
+
+@bp.route("/proposals/<int:proposal_id>/response", methods=["POST"])
+@secretariat_required
+def respond(proposal_id: int):
+    proposal = get_proposal_or_404(proposal_id)
+    require(permissions.can_respond(current_user))
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            services.respond(current_user, permissions.seat_of(current_user), proposal, form.outcome.data,
+                             form.justification_source.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The response has been published and the author notified."), "success")
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#response")
+    # Re-show the page with what was typed and the errors, so nothing written is lost.
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        call=proposal.call,
+        history=services.history(proposal),
+        response_form=form,
+        action_form=EmptyForm(),
+    ), 400
