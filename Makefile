@@ -8,6 +8,9 @@ CATALOGS := $(wildcard ogpcocreate/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ogpcocreate_test
 
+# A recipe that fails leaves no half-made target behind (pybabel writes the .mo even on errors).
+.DELETE_ON_ERROR:
+
 .PHONY: help install run test test-sqlite test-postgres test-browser lint messages translations clean
 
 help:

@@ -15,7 +15,7 @@ from ogpcocreate.extensions import db
 from ogpcocreate.organisations import services as organisations
 from ogpcocreate.secretariat.models import SecretariatMembership
 
-from .factories import make_organisation, make_seat, make_user
+from .factories import make_call, make_organisation, make_plan, make_proposal, make_seat, make_user
 
 ROLES = [
     "anonymous", "unconfirmed", "participant", "member", "org_admin", "other_member",
@@ -33,7 +33,10 @@ class World:
     invitation_id: int
     invitation_token: str
     seat_id: int
-    emails: dict
+    plan_id: int
+    call_id: int
+    draft_call_id: int
+    proposal_id: int
 
 
 def build_world(app) -> World:
@@ -52,8 +55,12 @@ def build_world(app) -> World:
             seat = make_seat(person, seat_enum)
         invitation = organisations.invite(admin, org, "invitee@example.org")
         token = "not-the-real-token"
+        plan = make_plan(admin)
+        call = make_call(plan, phase="open")
+        draft = make_call(plan, phase="draft")
+        proposal = make_proposal(call, member, org)
         db.session.commit()
-        return World(org.id, invitation.id, token, seat.id, {})
+        return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id)
 
 
 # endpoint -> (method, url template, roles allowed, denial for the other logged-in roles)
@@ -92,11 +99,29 @@ ROUTES = {
     "secretariat.public": ("GET", "/secretariat", PUBLIC),
     "secretariat.manage": ("GET", "/admin/secretariat", {"site_admin"}),
     "secretariat.end": ("POST", "/admin/secretariat/{seat_id}/end", {"site_admin"}),
+    "plans.index": ("GET", "/plans", PUBLIC),
+    "plans.detail": ("GET", "/plans/{plan_id}", PUBLIC),
+    "plans.create": ("GET", "/plans/new", SEATS),
+    "plans.edit": ("GET", "/plans/{plan_id}/edit", SEATS),
+    "calls.index": ("GET", "/calls", PUBLIC),
+    "calls.detail": ("GET", "/calls/{call_id}", PUBLIC),
+    "calls.record": ("GET", "/calls/{call_id}/record", PUBLIC),
+    "calls.create": ("GET", "/plans/{plan_id}/calls/new", SEATS),
+    "calls.edit": ("GET", "/calls/{draft_call_id}/edit", SEATS),
+    "calls.take_position": ("POST", "/calls/{draft_call_id}/positions", SEATS),
+    "calls.withdraw_position": ("POST", "/calls/{draft_call_id}/positions/999/withdraw", SEATS),
+    "proposals.create": ("GET", "/calls/{call_id}/proposals/new", CONFIRMED),
+    "proposals.detail": ("GET", "/proposals/{proposal_id}", PUBLIC),
+    "proposals.edit": ("GET", "/proposals/{proposal_id}/edit", {"member"}),
+    "proposals.withdraw": ("POST", "/proposals/{proposal_id}/withdraw", {"member"}),
+    "proposals.mine": ("GET", "/my/contributions", LOGGED_IN),
+    "responses.respond": ("POST", "/proposals/{proposal_id}/response", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {
     "organisations.create", "organisations.edit", "organisations.invite", "organisations.revoke_invitation",
-    "organisations.accept_invitation", "organisations.transfer",
+    "organisations.accept_invitation", "organisations.transfer", "proposals.create", "proposals.edit",
+    "proposals.withdraw",
 }  # fmt: skip
 
 
@@ -150,6 +175,19 @@ def test_route_access(app, make_client, endpoint, role):
     response = client.get(url) if method == "GET" else client.post_form(url)
     response.close()  # static files are streamed from an open file
     assert outcome(response, endpoint) == expected(endpoint, role), (endpoint, role, response.status_code, response.headers.get("Location"))
+
+
+def test_drafts_are_hidden_from_everyone_but_the_secretariat(app, make_client):
+    world = build_world(app)
+    anonymous = make_client()
+    assert anonymous.get(f"/calls/{world.draft_call_id}").status_code == 404
+    participant = make_client()
+    participant.login("participant@example.org")
+    assert participant.get(f"/calls/{world.draft_call_id}").status_code == 404
+    assert participant.get(f"/calls/{world.draft_call_id}/record").status_code == 404
+    seat = make_client()
+    seat.login("seat_guarantor@example.org")
+    assert seat.get(f"/calls/{world.draft_call_id}").status_code == 200
 
 
 def test_a_seat_that_ended_no_longer_grants_access(app, make_client):
