@@ -48,11 +48,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_models() -> None:
     """Import every models module so metadata (and Alembic) see all tables."""
+    from .approvals import models as _approvals  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .calls import models as _calls  # noqa: F401
     from .core import eventlog as _eventlog  # noqa: F401
     from .core import outbox as _outbox  # noqa: F401
-    from .approvals import models as _approvals  # noqa: F401
-    from .calls import models as _calls  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401

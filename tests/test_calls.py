@@ -12,7 +12,7 @@ from ogpcocreate.calls.models import Call
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.eventlog import ParticipationEvent
 from ogpcocreate.core.i18n import to_local
-from ogpcocreate.core.sectors import Sector, Seat
+from ogpcocreate.core.sectors import Seat, Sector
 from ogpcocreate.extensions import db
 from ogpcocreate.plans.models import ActionPlan
 

@@ -158,6 +158,15 @@ def test_the_demo_loads_and_its_record_verifies(app):
         assert len(organisations) >= 30
         assert len({o.territory for o in organisations}) >= 25
         assert len({o.sector for o in organisations}) >= 6
+        from ogpcocreate.calls.models import Call
+        from ogpcocreate.proposals.models import Proposal
+        from ogpcocreate.responses.models import Response
+
+        phases = sorted(c.phase.value for c in db.session.scalars(select(Call)))
+        assert phases == ["deliberation", "open"]
+        proposals = db.session.scalar(select(func.count(Proposal.id)))
+        answered = db.session.scalar(select(func.count(Response.id)))
+        assert proposals >= 24 and proposals * 0.5 < answered < proposals
         assert verify().ok
     runner = app.test_cli_runner()
     from ogpcocreate.cli import demo_load, demo_logins

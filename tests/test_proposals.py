@@ -12,12 +12,20 @@ from sqlalchemy import event, func, select
 
 from ogpcocreate.calls.models import Call
 from ogpcocreate.core.eventlog import ParticipationEvent
-from ogpcocreate.core.sectors import Sector, Seat
+from ogpcocreate.core.sectors import Seat, Sector
 from ogpcocreate.extensions import db
 from ogpcocreate.organisations.models import Verification
 from ogpcocreate.proposals.models import Proposal
 
-from .factories import make_call, make_organisation, make_plan, make_proposal, make_response, make_seat, make_user
+from .factories import (
+    make_call,
+    make_organisation,
+    make_plan,
+    make_proposal,
+    make_response,
+    make_seat,
+    make_user,
+)
 
 
 @pytest.fixture

@@ -198,7 +198,7 @@ class TimelineFigure:
     today_x: float | None
 
 
-def timeline_figure(call: Call, now: datetime | None = None, width: int = 720, margin: int = 60) -> TimelineFigure:
+def timeline_figure(call: Call, now: datetime | None = None, width: int = 960, margin: int = 90) -> TimelineFigure:
     """Geometry of the timeline drawn on the call's page: each step placed in proportion to its date."""
     now = now or utcnow()
     steps = timeline(call)

@@ -9,9 +9,9 @@ from flask_login import current_user
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..core import permissions, territories
+from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import options
-from ..core.db import utcnow
 from ..core.i18n import from_local, to_local
 from ..core.permissions import require, secretariat_required
 from ..core.sectors import sector_choices

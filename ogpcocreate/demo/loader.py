@@ -1,4 +1,5 @@
-"""Load the demo: the three secretariat seats, 37 organisations of every sector from 28 states, citizens.
+"""Load the demo: the three secretariat seats, 37 organisations of every sector from 30 states, citizens,
+and a co-creation process (demo/process.py).
 
 The organisations and people are fictional (only the public bodies named in shared/DOMAIN.md keep their
 real names), so that no real organisation appears to have said what the demo says. Everything goes
@@ -177,7 +178,12 @@ def load() -> None:
         name = f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
         _user(f"persona{i + 1:02d}", name, territory)
 
-    # The demo's own notifications (seat assignments, verifications) are not news to anyone.
+    from . import process
+
+    process.load(rng, {Seat.GOVERNMENT: accounts["gobierno"], Seat.GUARANTOR: accounts["garante"],
+                       Seat.CIVIL_SOCIETY: accounts["nucleo"]})
+
+    # The demo's own notifications (seat assignments, verifications, responses) are not news to anyone.
     db.session.execute(delete(OutboxMessage))
     db.session.flush()
 

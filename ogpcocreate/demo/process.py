@@ -1,0 +1,213 @@
+"""Demo of a co-creation process: a plan with a call under deliberation (proposals, most of them
+answered) and a call open for proposals. Built on the people and organisations of demo/loader.py.
+
+Dates lie in the past, which the services rightly refuse for new calls, so the calls are written
+directly; every act still goes through the participation log.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..approvals.models import Action, Approval, Stance
+from ..auth.models import User
+from ..calls.models import Call, Submitters, Theme
+from ..core import eventlog, richtext
+from ..core.db import utcnow
+from ..core.eventlog import Verb
+from ..core.sectors import Seat, Sector
+from ..extensions import db
+from ..organisations.models import Membership, Organisation, Verification
+from ..plans.models import ActionPlan
+from ..proposals.models import Proposal
+from ..responses import services as responses
+
+DAY = timedelta(days=1)
+
+PROPOSALS = [
+    ("Transparencia y rendición de cuentas", "Padrón único y abierto de beneficiarios de programas sociales",
+     "Los padrones se publican incompletos y en formatos cerrados.",
+     "Publicar un padrón único, actualizado cada mes y en datos abiertos, con la metodología de depuración."),
+    ("Transparencia y rendición de cuentas", "Publicación de contratos de obra pública con el estándar de contrataciones abiertas",
+     "No es posible seguir una obra desde su planeación hasta su finiquito.",
+     "Adoptar el Estándar de Datos de Contrataciones Abiertas en todas las dependencias federales."),
+    ("Transparencia y rendición de cuentas", "Agenda pública de reuniones de funcionarios con cabilderos",
+     "Las reuniones con grupos de interés no quedan registradas.",
+     "Registro obligatorio y consultable de reuniones, asistentes y temas tratados."),
+    ("Transparencia y rendición de cuentas", "Declaraciones patrimoniales en formato abierto",
+     "Las versiones públicas se publican como imágenes.",
+     "Publicarlas como datos estructurados y con buscador."),
+    ("Participación ciudadana", "Presupuesto participativo en municipios indígenas",
+     "Las comunidades no deciden sobre el gasto que les afecta.",
+     "Programa piloto de presupuesto participativo con asambleas comunitarias y traducción a lenguas indígenas."),
+    ("Participación ciudadana", "Consejos ciudadanos con voz y voto en la evaluación de programas",
+     "Los consejos consultivos no tienen incidencia real.",
+     "Reformar sus lineamientos para que sus recomendaciones reciban respuesta pública y obligatoria."),
+    ("Participación ciudadana", "Consulta previa, libre e informada con protocolo público",
+     "Los procesos de consulta se diseñan sin las comunidades.",
+     "Protocolo elaborado con las comunidades y publicado con cada consulta."),
+    ("Participación ciudadana", "Mesas de cocreación en las 32 entidades",
+     "La participación se concentra en la Ciudad de México.",
+     "Realizar sesiones presenciales y en línea en todas las entidades, con apoyo para traslados."),
+    ("Datos abiertos", "Datos abiertos de calidad del aire en tiempo real",
+     "Los datos de monitoreo se publican con semanas de retraso.",
+     "Publicar los datos de las estaciones cada hora mediante una API abierta."),
+    ("Datos abiertos", "Registro nacional de personas desaparecidas con datos abiertos",
+     "El registro no permite análisis independientes.",
+     "Publicar datos anonimizados con diccionario y actualización semanal, con participación de colectivos."),
+    ("Datos abiertos", "Política de datos abiertos con retroalimentación ciudadana",
+     "Los conjuntos publicados no responden a la demanda.",
+     "Mecanismo público para solicitar conjuntos de datos y dar seguimiento a su publicación."),
+    ("Datos abiertos", "Catálogo abierto de trámites y sus tiempos de respuesta",
+     "No se conocen los tiempos reales de los trámites.",
+     "Publicar tiempos de respuesta por trámite y oficina."),
+    ("Justicia y derechos humanos", "Transparencia en las carpetas de investigación de alto impacto",
+     "Las víctimas no acceden a información básica de sus casos.",
+     "Versiones públicas y un portal de seguimiento para víctimas y familias."),
+    ("Justicia y derechos humanos", "Estadísticas abiertas de feminicidios con metodología homologada",
+     "Las cifras estatales no son comparables.",
+     "Metodología única, publicada y construida con organizaciones de mujeres."),
+    ("Justicia y derechos humanos", "Protocolo de protección a personas defensoras y periodistas",
+     "Las medidas de protección son opacas y tardías.",
+     "Publicar indicadores de tiempo de respuesta y evaluación independiente del mecanismo."),
+    ("Medio ambiente y agua", "Transparencia en las concesiones de agua",
+     "No se sabe quién usa el agua ni cuánta.",
+     "Publicar el registro de concesiones con volúmenes y mediciones reales."),
+    ("Medio ambiente y agua", "Fondo abierto para la restauración de cuencas",
+     "Los recursos para cuencas no se pueden rastrear.",
+     "Publicar asignaciones, proyectos y resultados con participación de comités de cuenca."),
+    ("Medio ambiente y agua", "Evaluaciones de impacto ambiental consultables",
+     "Las manifestaciones de impacto ambiental son difíciles de obtener.",
+     "Publicar todas las manifestaciones completas y abrir un periodo de comentarios."),
+]
+
+JUSTIFICATIONS = {
+    "partially_adopted": "Se incorpora la publicación en datos abiertos; la periodicidad mensual no es viable este año y se revisará en la siguiente ronda.",
+    "merged": "Se integra con otra propuesta sobre el mismo tema para formar un solo borrador de compromiso.",
+    "not_adopted": "La dependencia responsable no puede comprometer los recursos en este periodo; se documenta como antecedente para el siguiente plan.",
+    "out_of_scope": "El tema corresponde al Poder Judicial, que no participa en este plan; se canaliza a la instancia correspondiente.",
+}
+
+LOCAL_THEMES = ["Gobierno abierto municipal", "Contraloría social", "Datos abiertos locales"]
+LOCAL_PROPOSALS = [
+    ("Gobierno abierto municipal", "Cabildos abiertos transmitidos y con turno ciudadano"),
+    ("Gobierno abierto municipal", "Portal municipal de obras con geolocalización"),
+    ("Contraloría social", "Comités de contraloría social en programas de vivienda"),
+    ("Contraloría social", "Capacitación a comités de obra en comunidades rurales"),
+    ("Datos abiertos locales", "Presupuesto municipal ciudadano en datos abiertos"),
+    ("Datos abiertos locales", "Mapa abierto de servicios de salud por municipio"),
+]
+
+
+def _theme(call: Call, name: str) -> Theme:
+    return next(t for t in call.themes if t.name == name)
+
+
+def _approve(call: Call, action: Action, members: dict[Seat, User]) -> None:
+    for seat, member in members.items():
+        approval = Approval(action=action, call_id=call.id, seat=seat, user_id=member.id, stance=Stance.APPROVE,
+                            comment="Aprobado en la sesión del Secretariado Técnico Tripartito.")
+        db.session.add(approval)
+        db.session.flush()
+        eventlog.record(member, Verb.APPROVED, approval, sector=seat.sector, territory="national", call=call,
+                        data={"action": action.value, "seat": seat.value})
+    eventlog.record(members[Seat.GOVERNMENT], Verb.PUBLISHED, call, sector=Sector.GOVERNMENT, territory="national",
+                    call=call, data={"action": action.value, "approved_by": [s.value for s in members]})
+
+
+def _call(plan, creator, title, description, themes, submitters, dates) -> Call:
+    call = Call(plan_id=plan.id, title=title, description_source=description,
+                description=richtext.sanitize(description), submitters=submitters, created_by_id=creator.id,
+                **dict(zip(("announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at"),
+                           dates, strict=True)))
+    call.themes = [Theme(name=name, position=i) for i, name in enumerate(themes)]
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def _propose(call: Call, author: User, organisation: Organisation | None, theme: str, title: str,
+             problem: str, action: str) -> Proposal:
+    proposal = Proposal(call_id=call.id, theme_id=_theme(call, theme).id, author_id=author.id,
+                        organisation_id=organisation.id if organisation else None, title=title,
+                        problem_source=problem, problem=richtext.sanitize(problem),
+                        action_source=action, action=richtext.sanitize(action),
+                        expected_result_source="Información pública, útil y verificable para la ciudadanía.",
+                        expected_result=richtext.sanitize("Información pública, útil y verificable para la ciudadanía."))
+    db.session.add(proposal)
+    db.session.flush()
+    eventlog.record(author, Verb.SUBMITTED, proposal, organisation, call=call, data={"title": title})
+    return proposal
+
+
+def load(rng: random.Random, members: dict[Seat, User]) -> None:
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    government = members[Seat.GOVERNMENT]
+    plan = ActionPlan(name="Quinto Plan de Acción Nacional", period_start=2025, period_end=2027,
+                      description_source="Plan cocreado por el Secretariado Técnico Tripartito con la sociedad civil.",
+                      description=richtext.sanitize("Plan cocreado por el Secretariado Técnico Tripartito con la sociedad civil."),
+                      requires_tripartite=True, notice_days=14, created_by_id=government.id)
+    db.session.add(plan)
+    db.session.flush()
+    eventlog.record(government, Verb.CREATED, plan, sector=Sector.GOVERNMENT, territory="national", plan=plan,
+                    data={"name": plan.name})
+
+    national = _call(
+        plan, government, "Convocatoria a propuestas para el Quinto Plan de Acción Nacional",
+        "Invitamos a organizaciones de la sociedad civil, academia y ciudadanía a proponer problemas públicos "
+        "y acciones para el **Quinto Plan de Acción**. Cada propuesta recibirá una respuesta razonada.",
+        sorted({p[0] for p in PROPOSALS}, key=[p[0] for p in PROPOSALS].index),
+        Submitters.ORGANISATIONS_AND_INDIVIDUALS,
+        (now - 75 * DAY, now - 60 * DAY, now - 20 * DAY, now - 18 * DAY, now + 15 * DAY, now + 25 * DAY),
+    )
+    national.published_at = now - 75 * DAY
+    _approve(national, Action.PUBLISH_CALL, members)
+
+    local = _call(
+        plan, government, "Convocatoria para la mesa de gobierno abierto local",
+        "Propuestas para llevar el gobierno abierto a municipios y comunidades. Solo organizaciones.",
+        LOCAL_THEMES, Submitters.ORGANISATIONS,
+        (now - 25 * DAY, now - 8 * DAY, now + 22 * DAY, now + 24 * DAY, now + 45 * DAY, now + 55 * DAY),
+    )
+    local.published_at = now - 25 * DAY
+    _approve(local, Action.PUBLISH_CALL, members)
+
+    submitters = db.session.execute(
+        select(Organisation, User)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .join(User, User.id == Membership.user_id)
+        .where(Organisation.verification == Verification.VERIFIED, Organisation.sector != Sector.GOVERNMENT,
+               Organisation.sector != Sector.GUARANTOR, Membership.role == "admin")
+        .order_by(Organisation.id)
+    ).all()
+    citizens = list(db.session.scalars(select(User).where(User.email.like("persona%")).order_by(User.id)))
+
+    outcomes = ["adopted", "partially_adopted", "merged", "not_adopted", "out_of_scope"]
+    weights = [20, 20, 15, 30, 15]
+    answered = []
+    for round_ in range(2):
+        for i, (theme, title, problem, action) in enumerate(PROPOSALS):
+            if round_ and i % 2:
+                continue
+            if (i + round_) % 4 == 3 and citizens:
+                author, organisation = citizens[(i + round_) % len(citizens)], None
+            else:
+                organisation, author = submitters[(i * 3 + round_ * 7) % len(submitters)]
+            suffix = "" if not round_ else f" ({organisation.acronym if organisation else 'propuesta ciudadana'})"
+            proposal = _propose(national, author, organisation, theme, title + suffix, problem, action)
+            if rng.random() < 0.85:
+                answered.append(proposal)
+    responders = list(members.items())
+    for n, proposal in enumerate(answered):
+        seat, member = responders[n % len(responders)]
+        outcome = rng.choices(outcomes, weights)[0]
+        responses.respond(member, seat, proposal, outcome, JUSTIFICATIONS.get(outcome, ""))
+
+    for i, (theme, title) in enumerate(LOCAL_PROPOSALS):
+        organisation, author = submitters[(i * 5 + 2) % len(submitters)]
+        _propose(local, author, organisation, theme, title,
+                 "Los municipios publican poca información y la ciudadanía no participa en sus decisiones.",
+                 "Acompañar a tres municipios piloto y publicar los resultados.")
