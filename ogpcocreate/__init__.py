@@ -109,7 +109,8 @@ def _register_template_context(app: Flask) -> None:
             "Seat": Seat,
             "territories": territories,
             "current_locale": str(get_locale()),
-            "language_form": LanguageForm() if has_request_context() else None,
+            # formdata=None: the switcher never reads the request (an error page may be showing a bad one).
+            "language_form": LanguageForm(formdata=None) if has_request_context() else None,
             "site_name": app.config["SITE_NAME"],
             "verb_label": verb_label,
             "subject_label": subject_label,

@@ -70,6 +70,9 @@ class BaseConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
+    # Contributions (proposals now, comments later), per account and per address: a person writes a
+    # few a day; a script flooding a call is stopped with a clear message.
+    CONTRIBUTION_RATE_LIMIT = os.environ.get("CONTRIBUTION_RATE_LIMIT", os.environ.get("PROPOSAL_RATE_LIMIT", "10 per minute;60 per day"))
 
     EMAIL_TOKEN_MAX_AGE = int(os.environ.get("EMAIL_TOKEN_MAX_AGE", str(60 * 60 * 48)))
     RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE", str(60 * 60 * 2)))

@@ -307,3 +307,36 @@ def test_rate_limits_are_shared_through_redis(app_config, make_app):
     assert first.post_form("/login", {"email": "x@example.org", "password": "nope-nope"}).status_code == 200
     assert second.post_form("/login", {"email": "x@example.org", "password": "nope-nope"}).status_code == 200
     assert first.post_form("/login", {"email": "x@example.org", "password": "nope-nope"}).status_code == 429
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, make_client):
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    here = make_client()
+    here.login("luis@example.org")
+    stolen = here.client.get_cookie("session").value
+    thief = make_client()
+    thief.client.set_cookie("session", stolen)
+    assert thief.get("/account").status_code == 200  # a copied cookie works while the session lives
+    here.logout()
+    assert thief.get("/account").status_code == 302  # and is worthless after logging out
+
+
+def test_session_fixation_is_impossible(app, make_client):
+    """Whatever session an attacker plants before login, the login starts a new one."""
+    with app.app_context():
+        make_user("luis@example.org")
+        db.session.commit()
+    attacker = make_client()
+    attacker.post_form("/language", {"language": "en", "next": "/"})
+    planted = attacker.client.get_cookie("session").value
+    victim = make_client()
+    victim.client.set_cookie("session", planted)
+    victim._token = None
+    victim.login("luis@example.org")
+    after = victim.client.get_cookie("session").value
+    assert after != planted
+    replay = make_client()
+    replay.client.set_cookie("session", planted)
+    assert replay.get("/account").status_code == 302  # the planted cookie never became a logged-in session

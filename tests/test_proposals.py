@@ -284,3 +284,22 @@ def test_page_cost_does_not_grow_with_the_proposals(app, client, make_client, wo
         db.session.commit()
     assert _statements_for(app, client, f"/calls/{world['call']}") == small
     assert _statements_for(app, client, f"/calls/{world['call']}/record") == small_record
+
+
+def test_flooding_a_call_is_rate_limited_per_account(app_config, make_app, world):
+    from .conftest import FormClient
+
+    flood_app = make_app({**app_config, "RATELIMIT_ENABLED": True, "CONTRIBUTION_RATE_LIMIT": "3 per minute"})
+    c = FormClient(flood_app.test_client())
+    c.login("osc@example.org")
+    statuses = [c.post_form(f"/calls/{world['call']}/proposals/new",
+                            proposal_form(world["theme"], world["org"], title=f"Propuesta número {n}")).status_code
+                for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert count(flood_app) == 3
+    # The same account from another address is still limited.
+    other = FormClient(flood_app.test_client())
+    other.login("osc@example.org")
+    blocked = other.post_form(f"/calls/{world['call']}/proposals/new", proposal_form(world["theme"], world["org"]),
+                              environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert blocked.status_code == 429 and "demasiados intentos" in blocked.get_data(as_text=True).lower()

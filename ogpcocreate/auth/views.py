@@ -127,6 +127,10 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # A new session token ends this session everywhere: a copy of the cookie (or a remember
+        # cookie left on a shared computer) is worthless after logging out.
+        services.log_out_everywhere(current_user)
+        db.session.commit()
         locale = session.get("locale")
         logout_user()
         session.clear()

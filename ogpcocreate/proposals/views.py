@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from ..core import permissions
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options
 from ..core.permissions import participant_required, require
-from ..extensions import db
+from ..extensions import db, limiter
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
 from . import services
@@ -54,8 +54,18 @@ def _fail(form: ProposalForm, exc: ServiceError) -> None:
         flash(exc.message, "error")
 
 
+def contribution_limit() -> str:
+    return current_app.config["CONTRIBUTION_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return f"account:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
+
+
 @bp.route("/calls/<int:call_id>/proposals/new", methods=["GET", "POST"])
 @participant_required
+@limiter.limit(contribution_limit, methods=["POST"])
+@limiter.limit(contribution_limit, methods=["POST"], key_func=_account_key)
 def create(call_id: int):
     call = get_call_or_404(call_id)
     require(permissions.can_submit_proposal(current_user, call))

@@ -1,0 +1,107 @@
+"""Property-based fuzzing: random and malformed data to every form and every query string.
+
+Never a 500; a submission the app refuses changes nothing; whatever it accepts leaves the
+participation log's chain intact. Examples are derandomised so CI is repeatable; raise
+FUZZ_EXAMPLES locally to search harder.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+
+import pytest
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ogpcocreate.core import eventlog
+
+from .snapshots import changed_tables, database_fingerprint
+from .test_csrf import POST_ROUTES, _role_for
+from .test_permissions import ROUTES, build_world
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+
+
+def _form_field_names() -> list[str]:
+    """Every field name of every form class the application defines."""
+    import ogpcocreate.auth.forms
+    import ogpcocreate.calls.forms
+    import ogpcocreate.main.forms
+    import ogpcocreate.organisations.forms
+    import ogpcocreate.plans.forms
+    import ogpcocreate.proposals.forms
+    import ogpcocreate.responses.forms
+    import ogpcocreate.secretariat.forms
+
+    names = set()
+    for module in (ogpcocreate.auth.forms, ogpcocreate.calls.forms, ogpcocreate.main.forms, ogpcocreate.organisations.forms,
+                   ogpcocreate.plans.forms, ogpcocreate.proposals.forms, ogpcocreate.responses.forms,
+                   ogpcocreate.secretariat.forms):
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, FlaskForm) and cls is not FlaskForm:
+                names.update(name for name, value in vars(cls).items()
+                             if hasattr(value, "field_class") and name != "csrf_token")
+    return sorted(names)
+
+
+FIELDS = _form_field_names()
+PLAUSIBLE = st.sampled_from([
+    "", "0", "1", "2", "-1", "999999999999999999999", "civil_society", "citizen", "MX-OAX", "national", "es", "en",
+    "adopted", "not_adopted", "approve", "object", "publish_call", "publish_results", "verified", "rejected",
+    "organisations", "organisations_and_individuals", "co_creation", "2027-01-15T10:00", "2020-01-01T00:00",
+    "9999-12-31T23:59", "ana@example.org", "not an email", "https://ejemplo.org", "javascript:alert(1)",
+    "y", "on", "true", "\x00", "%00", "../../etc/passwd", "' OR 1=1 --", "<script>alert(1)</script>",
+])
+VALUES = st.one_of(PLAUSIBLE, st.text(max_size=300), st.text(min_size=2000, max_size=6000, alphabet="ab\n "))
+FORM_DATA = st.dictionaries(st.sampled_from(FIELDS + ["next", "page", "unexpected"]), VALUES, max_size=12)
+QUERY = st.dictionaries(st.sampled_from(["page", "q", "sector", "territory", "verification", "theme", "status",
+                                         "before", "next", "x"]), VALUES, max_size=5)
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("endpoint", POST_ROUTES)
+def test_forms_survive_random_input(app, make_client, endpoint):
+    world = build_world(app)
+    client = make_client()
+    client.login(f"{_role_for(endpoint)}@example.org")
+    url = ROUTES[endpoint][1].format(**world.__dict__)
+
+    @SETTINGS
+    @given(data=FORM_DATA)
+    def check(data):
+        client._token = None  # a fresh token each time: some examples end or renew the session
+        before = database_fingerprint(app)
+        response = client.post_form(url, data)
+        response.close()
+        assert response.status_code < 500, (endpoint, data)
+        if response.status_code != 302:
+            assert changed_tables(before, database_fingerprint(app)) == [], (endpoint, response.status_code, data)
+        with app.app_context():
+            assert eventlog.verify().ok
+
+    check()
+
+
+GET_ROUTES = sorted(e for e, (method, _u, _r) in ROUTES.items() if method == "GET" and e != "static")
+
+
+@pytest.mark.parametrize("endpoint", GET_ROUTES)
+def test_query_strings_never_break_a_page(app, make_client, endpoint):
+    world = build_world(app)
+    client = make_client()
+    client.login(f"{_role_for(endpoint)}@example.org")
+    url = ROUTES[endpoint][1].format(**world.__dict__)
+    before = database_fingerprint(app)
+
+    @SETTINGS
+    @given(query=QUERY)
+    def check(query):
+        response = client.get(url, query_string=query)
+        response.close()
+        assert response.status_code < 500, (endpoint, query)
+
+    check()
+    assert changed_tables(before, database_fingerprint(app)) == []
