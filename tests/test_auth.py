@@ -340,3 +340,20 @@ def test_session_fixation_is_impossible(app, make_client):
     replay = make_client()
     replay.client.set_cookie("session", planted)
     assert replay.get("/account").status_code == 302  # the planted cookie never became a logged-in session
+
+
+@pytest.mark.parametrize("url, data", [
+    ("/register", {"display_name": "Ana", "email": "ana@example.org", "password": GOOD, "password_confirm": GOOD,
+                   "locale": "es"}),
+    ("/password/forgot", {"email": "ana@example.org"}),
+])
+def test_registration_and_password_reset_are_rate_limited(app_config, make_app, url, data):
+    from .conftest import FormClient
+
+    limited = make_app({**app_config, "RATELIMIT_ENABLED": True, "SIGNUP_RATE_LIMIT": "2 per minute"})
+    client = FormClient(limited.test_client())
+    statuses = [client.post_form(url, data).status_code for _ in range(3)]
+    assert statuses[-1] == 429 and 429 not in statuses[:2]
+    # Per account too: the same address from another IP is refused.
+    other = FormClient(limited.test_client())
+    assert other.post_form(url, data, environ_base={"REMOTE_ADDR": "10.7.7.7"}).status_code == 429

@@ -47,6 +47,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(_signup_limit, methods=["POST"], key_func=_submitted_email)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
