@@ -51,6 +51,11 @@ def _register_models() -> None:
     from .approvals import models as _approvals  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .calls import models as _calls  # noqa: F401
+    from .comments import models as _comments  # noqa: F401
+    from .drafts import models as _drafts  # noqa: F401
+    from .meetings import models as _meetings  # noqa: F401
+    from .moderation import models as _moderation  # noqa: F401
+    from .votes import models as _votes  # noqa: F401
     from .core import eventlog as _eventlog  # noqa: F401
     from .core import outbox as _outbox  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
@@ -81,14 +86,17 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .calls.views import bp as calls_bp
+    from .drafts.views import bp as drafts_bp
     from .main.views import bp as main_bp
+    from .moderation.views import bp as moderation_bp
     from .organisations.views import bp as organisations_bp
     from .plans.views import bp as plans_bp
     from .proposals.views import bp as proposals_bp
     from .responses.views import bp as responses_bp
     from .secretariat.views import bp as secretariat_bp
 
-    for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp):
+    for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
+                      drafts_bp, moderation_bp):
         app.register_blueprint(blueprint)
 
 

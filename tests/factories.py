@@ -139,3 +139,39 @@ def make_response(proposal, responder: User, outcome: str = "not_adopted", seat:
     db.session.add(response)
     db.session.flush()
     return response
+
+
+def make_draft(call, creator: User, *, sources=(), open_for_comments: bool = True, title: str | None = None):
+    """A draft commitment with one published version, open for comments or with its round closed."""
+    from datetime import date, timedelta
+
+    from ogpcocreate.drafts.models import DraftCommitment, DraftVersion, Milestone
+
+    draft = DraftCommitment(call_id=call.id, theme_id=call.themes[0].id, title=title or f"Compromiso {next(_counter)}",
+                            created_by_id=creator.id)
+    draft.sources = list(sources)
+    db.session.add(draft)
+    db.session.flush()
+    now = utcnow()
+    version = DraftVersion(draft_id=draft.id, number=1, published_at=now - timedelta(days=10), published_by_id=creator.id,
+                           comments_close_at=now + (timedelta(days=5) if open_for_comments else -timedelta(days=1)),
+                           **{f"{s}{suffix}": f"Texto de {s}" for s in ("problem", "status_quo", "description", "how",
+                                                                        "relevance", "other_actors")
+                              for suffix in ("", "_source")})
+    version.milestones = [Milestone(position=0, description="Primer hito", due=date(2027, 6, 30), responsible="SFP")]
+    db.session.add(version)
+    db.session.flush()
+    db.session.refresh(draft)
+    return draft
+
+
+def make_comment(version, author: User, body: str = "Un comentario", *, organisation=None, section=None, parent=None,
+                 is_contribution: bool = True):
+    from ogpcocreate.comments.models import Comment
+
+    comment = Comment(version_id=version.id, author_id=author.id, organisation_id=organisation.id if organisation else None,
+                      section=section, parent_id=parent.id if parent else None, is_contribution=is_contribution,
+                      body_source=body, body=f"<p>{body}</p>")
+    db.session.add(comment)
+    db.session.flush()
+    return comment

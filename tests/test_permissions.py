@@ -15,7 +15,7 @@ from ogpcocreate.extensions import db
 from ogpcocreate.organisations import services as organisations
 from ogpcocreate.secretariat.models import SecretariatMembership
 
-from .factories import make_call, make_organisation, make_plan, make_proposal, make_seat, make_user
+from .factories import make_call, make_comment, make_draft, make_organisation, make_plan, make_proposal, make_seat, make_user
 
 ROLES = [
     "anonymous", "unconfirmed", "participant", "member", "org_admin", "other_member",
@@ -37,6 +37,9 @@ class World:
     call_id: int
     draft_call_id: int
     proposal_id: int
+    closed_call_id: int
+    draft_id: int
+    comment_id: int
 
 
 def build_world(app) -> World:
@@ -59,8 +62,12 @@ def build_world(app) -> World:
         call = make_call(plan, phase="open")
         draft = make_call(plan, phase="draft")
         proposal = make_proposal(call, member, org)
+        closed = make_call(plan, phase="deliberation")
+        commitment = make_draft(closed, admin)
+        comment = make_comment(commitment.versions[0], other_member)
         db.session.commit()
-        return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id)
+        return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
+                     commitment.id, comment.id)
 
 
 # endpoint -> (method, url template, roles allowed, denial for the other logged-in roles)
@@ -116,6 +123,20 @@ ROUTES = {
     "proposals.withdraw": ("POST", "/proposals/{proposal_id}/withdraw", {"member"}),
     "proposals.mine": ("GET", "/my/contributions", LOGGED_IN),
     "responses.respond": ("POST", "/proposals/{proposal_id}/response", SEATS),
+    "responses.respond_to_comment": ("POST", "/comments/{comment_id}/response", SEATS),
+    "drafts.create": ("GET", "/calls/{closed_call_id}/drafts/new", SEATS),
+    "drafts.publish": ("GET", "/drafts/{draft_id}/versions/new", SEATS),
+    "drafts.detail": ("GET", "/drafts/{draft_id}", PUBLIC),
+    "drafts.version": ("GET", "/drafts/{draft_id}/versions/1", PUBLIC),
+    "drafts.compare": ("GET", "/drafts/{draft_id}/compare", PUBLIC),
+    "drafts.comment": ("POST", "/drafts/{draft_id}/comments", CONFIRMED),
+    "drafts.take_position": ("POST", "/drafts/{draft_id}/positions", SEATS),
+    "moderation.report": ("POST", "/comments/{comment_id}/report", LOGGED_IN),
+    "moderation.hide": ("POST", "/comments/{comment_id}/hide", SEATS),
+    "moderation.dismiss": ("POST", "/comments/{comment_id}/dismiss", SEATS),
+    "moderation.reports": ("GET", "/moderation/reports", SEATS),
+    "moderation.log": ("GET", "/moderation", PUBLIC),
+    "moderation.code_of_conduct": ("GET", "/code-of-conduct", PUBLIC),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {

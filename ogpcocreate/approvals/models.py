@@ -1,8 +1,9 @@
 """One approval or objection by a secretariat member, for one seat, on one act about one object.
 
-An act (``Action``) is about exactly one object: today a call (publishing it, publishing its results);
-meetings and final commitments add their own nullable foreign key and widen the CHECK, never a generic
-``object_type``/``object_id`` pair (STYLE.md, convention 9).
+An act (``Action``) is about exactly one object: a call (publishing it, publishing its results), a
+meeting (signing its minutes) or a draft commitment (adopting it as final). Each has its own nullable
+foreign key and a CHECK keeps exactly one set, never a generic ``object_type``/``object_id`` pair
+(STYLE.md, convention 9).
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from ..extensions import db
 class Action(enum.StrEnum):
     PUBLISH_CALL = "publish_call"
     PUBLISH_RESULTS = "publish_results"
+    SIGN_MINUTES = "sign_minutes"
+    ADOPT_COMMITMENT = "adopt_commitment"
 
     @property
     def label(self):
         return {
             Action.PUBLISH_CALL: _l("Publish the call"),
             Action.PUBLISH_RESULTS: _l("Publish the results"),
+            Action.SIGN_MINUTES: _l("Sign the minutes"),
+            Action.ADOPT_COMMITMENT: _l("Adopt the commitment as final"),
         }[self]
 
 
@@ -47,6 +52,8 @@ class Approval(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     action: Mapped[Action] = enum_column(Action)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft_commitment.id"))
     seat: Mapped[Seat] = enum_column(Seat)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stance: Mapped[Stance] = enum_column(Stance)
@@ -58,16 +65,24 @@ class Approval(db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (
-        CheckConstraint("call_id IS NOT NULL", name="exactly_one_object"),
+        CheckConstraint(
+            "(CASE WHEN call_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN meeting_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN draft_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="exactly_one_object",
+        ),
         # One standing position per seat and act: a member cannot approve twice, nor a seat twice.
-        Index(
-            "uq_approval_standing",
-            "action",
-            "call_id",
-            "seat",
-            unique=True,
-            sqlite_where=text("withdrawn_at IS NULL"),
-            postgresql_where=text("withdrawn_at IS NULL"),
+        # One partial index per kind of object, since NULLs never collide in a unique index.
+        *(
+            Index(
+                f"uq_approval_standing_{column.removesuffix('_id')}",
+                "action",
+                column,
+                "seat",
+                unique=True,
+                sqlite_where=text(f"withdrawn_at IS NULL AND {column} IS NOT NULL"),
+                postgresql_where=text(f"withdrawn_at IS NULL AND {column} IS NOT NULL"),
+            )
+            for column in ("call_id", "meeting_id", "draft_id")
         ),
     )
 

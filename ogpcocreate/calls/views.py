@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..approvals import services as approvals
 from ..approvals.models import Action
+from ..drafts import services as drafts
 from ..core import permissions, territories
 from ..core.db import utcnow
 from ..core.errors import ServiceError
@@ -87,6 +88,8 @@ def detail(call_id: int):
         results_state=approvals.state(Action.PUBLISH_RESULTS, call, call.plan.requires_tripartite),
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
+        drafts=drafts.drafts_of(call),
+        now=utcnow(),
     )
 
 

@@ -159,6 +159,26 @@ def can_respond(user) -> bool:
     return is_secretariat(user)
 
 
+# --- drafts, comments, moderation -----------------------------------------------------------------------
+
+
+def can_manage_drafts(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_comment(user) -> bool:
+    """Verified participants comment; whether the round is open is the service's to say, with the date."""
+    return is_participant(user)
+
+
+def can_report(user) -> bool:
+    return _authenticated(user) and user.is_active
+
+
+def can_moderate(user) -> bool:
+    return is_secretariat(user)
+
+
 # --- helpers for views -----------------------------------------------------------------------------
 
 

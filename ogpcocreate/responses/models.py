@@ -1,9 +1,10 @@
 """A reasoned response to a contribution, kept as a history of revisions.
 
-DOMAIN.md, "Contribution": every contribution receives an outcome and a justification (mandatory
-unless adopted). A contribution is a proposal today; comments on drafts add ``comment_id`` and widen
-the CHECK so that each response answers exactly one contribution (STYLE.md, convention 9). Revising a
-response adds a row and moves ``is_current``; nothing is overwritten.
+DOMAIN.md, "Contribution": every contribution (a proposal or a comment) receives an outcome and a
+justification (mandatory unless adopted). Each response answers exactly one contribution: explicit
+``proposal_id`` and ``comment_id`` with a CHECK that one is set (STYLE.md, convention 9). Revising a
+response adds a row and moves ``is_current``; nothing is overwritten. Which version of a draft took a
+contribution in is recorded by the version itself (drafts/models.py, ``Incorporation``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Response(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     revision: Mapped[int] = mapped_column(default=1)
     is_current: Mapped[bool] = mapped_column(default=True)
     outcome: Mapped[Outcome] = enum_column(Outcome)
@@ -63,13 +65,21 @@ class Response(db.Model):
     responder: Mapped[User] = relationship()
 
     __table_args__ = (
-        CheckConstraint("proposal_id IS NOT NULL", name="exactly_one_contribution"),
+        CheckConstraint("(proposal_id IS NULL) <> (comment_id IS NULL)", name="exactly_one_contribution"),
         UniqueConstraint("proposal_id", "revision", name="uq_response_proposal_revision"),
+        UniqueConstraint("comment_id", "revision", name="uq_response_comment_revision"),
         Index(
             "uq_response_current_proposal",
             "proposal_id",
             unique=True,
-            sqlite_where=text("is_current"),
-            postgresql_where=text("is_current"),
+            sqlite_where=text("is_current AND proposal_id IS NOT NULL"),
+            postgresql_where=text("is_current AND proposal_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_response_current_comment",
+            "comment_id",
+            unique=True,
+            sqlite_where=text("is_current AND comment_id IS NOT NULL"),
+            postgresql_where=text("is_current AND comment_id IS NOT NULL"),
         ),
     )

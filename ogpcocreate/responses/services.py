@@ -1,7 +1,8 @@
-"""Giving and revising reasoned responses, and notifying the contributor.
+"""Giving and revising reasoned responses to contributions, and notifying the contributor.
 
-DOMAIN.md, "Contribution": an outcome and a justification, mandatory unless adopted. A revision adds
-a new row (the previous one stays, no longer current), so the history of every answer is public.
+DOMAIN.md, "Contribution": a proposal or a comment from a participant; each receives an outcome and a
+justification, mandatory unless adopted. One mechanism for both: ``respond`` takes either. A revision
+adds a new row (the previous one stays, no longer current), so the history of every answer is public.
 """
 
 from __future__ import annotations
@@ -17,37 +18,65 @@ from ..core.i18n import N_
 from ..core.outbox import external_url, queue_mail
 from ..core.sectors import Seat
 from ..extensions import db
-from ..proposals.models import Proposal
 from .models import Outcome, Response
 
 
-def current(proposal: Proposal) -> Response | None:
-    return db.session.scalar(select(Response).where(Response.proposal_id == proposal.id, Response.is_current))
+def _column(contribution):
+    return Response.proposal_id if contribution.__tablename__ == "proposal" else Response.comment_id
 
 
-def history(proposal: Proposal) -> list[Response]:
+def current(contribution) -> Response | None:
+    return db.session.scalar(select(Response).where(_column(contribution) == contribution.id, Response.is_current))
+
+
+def history(contribution) -> list[Response]:
     return list(db.session.scalars(
-        select(Response).where(Response.proposal_id == proposal.id).order_by(Response.revision.desc())
+        select(Response).where(_column(contribution) == contribution.id).order_by(Response.revision.desc())
     ))
 
 
-def respond(actor: User, seat: Seat, proposal: Proposal, outcome: str, justification: str) -> Response:
-    """Answer a proposal (or revise the answer) once its call no longer accepts proposals."""
+def _check_answerable(contribution) -> None:
+    if contribution.__tablename__ == "proposal":
+        if not contribution.call.phase.accepts_responses:
+            raise ServiceError(_("Responses are given once proposals have closed, so they answer the final text."))
+        if contribution.is_withdrawn:
+            raise ServiceError(_("This proposal was withdrawn by its author; it needs no response."))
+    else:
+        if not contribution.is_contribution:
+            raise ServiceError(_("This comment was written by the secretariat; it needs no response."))
+        if contribution.is_hidden:
+            raise ServiceError(_("This comment was hidden by moderation; it needs no response."))
+
+
+def _notify(contribution, response: Response) -> None:
+    author = contribution.author
+    if contribution.__tablename__ == "proposal":
+        title, url = contribution.title, external_url("proposals.detail", proposal_id=contribution.id)
+        subject = (N_("Response to your proposal: %(title)s") if response.revision == 1
+                   else N_("Revised response to your proposal: %(title)s"))
+    else:
+        title = contribution.version.draft.title
+        url = external_url("drafts.detail", draft_id=contribution.version.draft_id) + f"#comment-{contribution.id}"
+        subject = (N_("Response to your comment on: %(title)s") if response.revision == 1
+                   else N_("Revised response to your comment on: %(title)s"))
+    queue_mail(author.email, subject, "contribution_response", locale=author.locale, subject_args={"title": title},
+               user=author, title=title, kind=contribution.__tablename__, response=response,
+               revised=response.revision > 1, url=url)
+
+
+def respond(actor: User, seat: Seat, contribution, outcome: str, justification: str) -> Response:
+    """Answer a proposal or a comment (or revise the answer)."""
     outcome = Outcome(outcome)
     justification = (justification or "").strip()
-    if not proposal.call.phase.accepts_responses:
-        raise ServiceError(_("Responses are given once proposals have closed, so they answer the final text."))
-    if proposal.is_withdrawn:
-        raise ServiceError(_("This proposal was withdrawn by its author; it needs no response."))
+    _check_answerable(contribution)
     if outcome.needs_justification and not justification:
         raise ServiceError(_("Explain the decision: a justification is required unless the proposal is adopted."),
                            field="justification_source")
-    previous = current(proposal)
+    previous = current(contribution)
     revision = previous.revision + 1 if previous else 1
     if previous is not None:
         db.session.execute(update(Response).where(Response.id == previous.id).values(is_current=False))
     response = Response(
-        proposal_id=proposal.id,
         revision=revision,
         is_current=True,
         outcome=outcome,
@@ -56,23 +85,13 @@ def respond(actor: User, seat: Seat, proposal: Proposal, outcome: str, justifica
         responder_id=actor.id,
         seat=seat,
     )
+    setattr(response, _column(contribution).key, contribution.id)
     db.session.add(response)
     db.session.flush()
-    eventlog.record(actor, Verb.RESPONDED, response, sector=seat.sector, territory="national", call=proposal.call,
-                    data={"proposal": proposal.id, "outcome": outcome.value, "revision": revision,
-                          "contributor_sector": (proposal.organisation.sector.value if proposal.organisation
-                                                 else "citizen")})
-    author = proposal.author
-    queue_mail(
-        author.email,
-        N_("Response to your proposal: %(title)s") if revision == 1 else N_("Revised response to your proposal: %(title)s"),
-        "proposal_response",
-        locale=author.locale,
-        subject_args={"title": proposal.title},
-        user=author,
-        proposal=proposal,
-        response=response,
-        revised=revision > 1,
-        url=external_url("proposals.detail", proposal_id=proposal.id),
-    )
+    organisation = contribution.organisation
+    call = contribution.call if contribution.__tablename__ == "proposal" else contribution.version.draft.call
+    eventlog.record(actor, Verb.RESPONDED, response, sector=seat.sector, territory="national", call=call,
+                    data={contribution.__tablename__: contribution.id, "outcome": outcome.value, "revision": revision,
+                          "contributor_sector": organisation.sector.value if organisation else "citizen"})
+    _notify(contribution, response)
     return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,3 +44,32 @@ def respond(proposal_id: int):
         response_form=form,
         action_form=EmptyForm(),
     ), 400
+
+
+@bp.route("/comments/<int:comment_id>/response", methods=["POST"])
+@secretariat_required
+def respond_to_comment(comment_id: int):
+    from ..comments.models import Comment
+    from ..drafts.views import get_draft_or_404
+
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    draft = get_draft_or_404(comment.version.draft_id)
+    require(permissions.can_respond(current_user))
+    form = ResponseForm(prefix=f"r{comment.id}")
+    if form.validate_on_submit():
+        try:
+            services.respond(current_user, permissions.seat_of(current_user), comment, form.outcome.data,
+                             form.justification_source.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The response has been published and the author notified."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("drafts.version", draft_id=draft.id, number=comment.version.number) + f"#comment-{comment.id}")

@@ -1,0 +1,1 @@
+"""Draft commitments, written in rounds: immutable versions, each stating the contributions it took in."""

@@ -1,0 +1,231 @@
+"""Draft commitment pages: the current version and its discussion, every version, the comparison of
+two versions with the contributions that caused the changes, and the secretariat's forms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..approvals import services as approvals
+from ..approvals.models import Action
+from ..calls.forms import PositionForm
+from ..calls.views import get_call_or_404
+from ..comments import services as comments
+from ..comments.forms import CommentForm
+from ..core import permissions
+from ..core.db import utcnow
+from ..core.errors import ServiceError
+from ..core.forms import EmptyForm, options
+from ..core.permissions import secretariat_required
+from ..extensions import db
+from ..moderation.forms import DecisionForm, ReportForm
+from ..proposals import services as proposals
+from ..responses.forms import ResponseForm
+from ..responses.models import Outcome
+from . import services
+from .forms import DraftForm, VersionForm
+from .models import SECTION_LABELS, DraftCommitment, DraftVersion, Section
+
+bp = Blueprint("drafts", __name__)
+
+
+def get_draft_or_404(draft_id: int) -> DraftCommitment:
+    draft = db.session.get(DraftCommitment, draft_id)
+    if draft is None or not permissions.can_see_call(current_user, draft.call):
+        abort(404)
+    if not draft.versions and not permissions.can_manage_drafts(current_user):
+        abort(404)  # nothing public until the first version is published
+    return draft
+
+
+def _version_or_404(draft: DraftCommitment, number: int) -> DraftVersion:
+    for version in draft.versions:
+        if version.number == number:
+            return version
+    abort(404)
+
+
+def _fail(form, exc: ServiceError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+@bp.route("/calls/<int:call_id>/drafts/new", methods=["GET", "POST"])
+@secretariat_required
+def create(call_id: int):
+    call = get_call_or_404(call_id)
+    form = DraftForm()
+    form.theme.choices = options((t.id, t.name) for t in call.themes)
+    rows = db.session.execute(proposals.listing(call.id, proposals.ProposalFilters())).unique().all()
+    form.sources.choices = options((p.id, f"{p.title} — {p.organisation.name if p.organisation else p.author.display_name}")
+                                   for p, _r in rows if not p.is_withdrawn)
+    if form.validate_on_submit():
+        try:
+            draft = services.create_draft(current_user, permissions.seat_of(current_user), call, form.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The draft commitment has been created. Write and publish its first version."), "success")
+            return redirect(url_for("drafts.publish", draft_id=draft.id))
+    return render_template("drafts/create.html", form=form, call=call), 400 if request.method == "POST" else 200
+
+
+def _prefill(form: VersionForm, version: DraftVersion | None) -> None:
+    if version is None:
+        return
+    for section in Section:
+        if section is not Section.MILESTONES:
+            getattr(form, f"{section.value}_source").data = getattr(version, f"{section.value}_source")
+    for entry, milestone in zip(form.milestones.entries, version.milestones, strict=False):
+        entry.form.description.data = milestone.description
+        entry.form.due.data = milestone.due
+        entry.form.responsible.data = milestone.responsible
+
+
+@bp.route("/drafts/<int:draft_id>/versions/new", methods=["GET", "POST"])
+@secretariat_required
+def publish(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    form = VersionForm()
+    proposals_in, comments_in = services.incorporable(draft)
+    form.incorporate_proposals.choices = options((p.id, p.title) for p in proposals_in)
+    form.incorporate_comments.choices = options(
+        (c.id, f"#{c.id} · v{c.version.number} · {c.author.display_name}: {c.body_source[:120]}") for c in comments_in)
+    if request.method == "GET":
+        _prefill(form, draft.current_version)
+        if draft.current_version is None:
+            form.incorporate_proposals.data = [p.id for p in proposals_in]
+    if form.validate_on_submit():
+        try:
+            version = services.publish_version(current_user, permissions.seat_of(current_user), draft, form.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Version %(n)d has been published and is open for comments.", n=version.number), "success")
+            return redirect(url_for("drafts.detail", draft_id=draft.id))
+    return render_template("drafts/publish.html", form=form, draft=draft), 400 if request.method == "POST" else 200
+
+
+def _discussion(draft: DraftCommitment, version: DraftVersion):
+    page = max(request.args.get("page", 1, type=int), 1)
+    section = request.args.get("section") or None
+    if section and section not in {s.value for s in Section}:
+        section = None
+    threads, total = comments.page_of_threads(version, page, section=section)
+    ids = [t.comment.id for t in threads] + [r.id for t in threads for r, _resp in t.replies]
+    return {
+        "threads": threads,
+        "total": total,
+        "page": page,
+        "pages": max((total + 19) // 20, 1),
+        "section_filter": section,
+        "section_counts": comments.section_counts(version),
+        "incorporated": services.incorporated_in(ids),
+    }
+
+
+def _comment_form(version: DraftVersion) -> CommentForm:
+    form = CommentForm()
+    form.section.choices = options([("", _("The whole commitment")), *((s.value, SECTION_LABELS[s]) for s in Section)])
+    organisations = proposals.organisations_for(current_user) if current_user.is_authenticated else []
+    form.organisation.choices = options([(0, _("Myself, as an individual citizen")), *((o.id, o.name) for o in organisations)])
+    return form
+
+
+@bp.route("/drafts/<int:draft_id>")
+def detail(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    version = draft.current_version
+    return _render_version(draft, version, current=True)
+
+
+@bp.route("/drafts/<int:draft_id>/versions/<int:number>")
+def version(draft_id: int, number: int):
+    draft = get_draft_or_404(draft_id)
+    return _render_version(draft, _version_or_404(draft, number), current=number == draft.current_version.number)
+
+
+def _render_version(draft, version, current: bool, comment_form=None, status=200):
+    context = {"draft": draft, "version": version, "is_current": current, "now": utcnow()}
+    if version is not None:
+        context.update(_discussion(draft, version))
+        context["round"] = services.round_status(version)
+        context["incorporated_here"] = services.incorporations(version)
+    context.update(
+        comment_form=comment_form or (_comment_form(version) if version is not None else None),
+        response_form=ResponseForm() if permissions.can_respond(current_user) else None,
+        report_form=ReportForm(),
+        decision_form=DecisionForm() if permissions.can_moderate(current_user) else None,
+        position_form=PositionForm(),
+        adoption_state=approvals.state(Action.ADOPT_COMMITMENT, draft, draft.call.plan.requires_tripartite),
+        adoption_positions=approvals.history(Action.ADOPT_COMMITMENT, draft),
+        my_seat=permissions.seat_of(current_user),
+        Section=Section,
+        SECTION_LABELS=SECTION_LABELS,
+        Outcome=Outcome,
+        Action_adopt=Action.ADOPT_COMMITMENT,
+        can_read_hidden=comments.can_read_hidden,
+        action_form=EmptyForm(),
+    )
+    return render_template("drafts/detail.html", **context), status
+
+
+@bp.route("/drafts/<int:draft_id>/compare")
+def compare(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    numbers = [v.number for v in draft.versions]
+    old_n = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[0])
+    new_n = request.args.get("to", type=int) or numbers[-1]
+    old, new = _version_or_404(draft, old_n), _version_or_404(draft, new_n)
+    proposals_in, comments_in = services.incorporations(new)
+    return render_template("drafts/compare.html", draft=draft, old=old, new=new, diffs=services.compare(old, new),
+                           proposals_in=proposals_in, comments_in=comments_in, numbers=numbers)
+
+
+@bp.route("/drafts/<int:draft_id>/comments", methods=["POST"])
+def comment(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    permissions.require(permissions.can_comment(current_user))
+    version = draft.current_version
+    form = _comment_form(version)
+    if form.validate_on_submit():
+        try:
+            created = comments.add(current_user, version, form.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your comment has been published. The secretariat will answer it with a reasoned response."), "success")
+            return redirect(url_for("drafts.detail", draft_id=draft.id) + f"#comment-{created.id}")
+    # Show the page again with what was typed, so nothing written is lost.
+    return _render_version(draft, version, current=True, comment_form=form, status=400)
+
+
+@bp.route("/drafts/<int:draft_id>/positions", methods=["POST"])
+@secretariat_required
+def take_position(draft_id: int):
+    draft = get_draft_or_404(draft_id)
+    form = PositionForm()
+    if form.validate_on_submit() and form.action.data == Action.ADOPT_COMMITMENT.value:
+        try:
+            done = services.take_adoption_position(current_user, permissions.seat_of(current_user), draft,
+                                                   form.stance.data, form.comment.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The commitment has been adopted as final.") if done else _("Your seat's position has been recorded."),
+                  "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")

@@ -1,0 +1,260 @@
+"""Meeting pages: the public list of a call's meetings and each meeting's record, and the secretariat's
+forms to record a meeting, its attendance and to sign its minutes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..approvals import services as approvals
+from ..approvals.models import Action
+from ..calls.views import get_call_or_404
+from ..core import permissions, territories
+from ..core.errors import ServiceError
+from ..core.forms import EmptyForm, options
+from ..core.i18n import from_local, to_local
+from ..core.permissions import require, secretariat_required
+from ..extensions import db
+from . import services
+from .forms import AttendeesForm, MeetingForm, MinutesPositionForm, UnregisteredForm
+from .models import Meeting
+
+bp = Blueprint("meetings", __name__)
+
+
+# --- who may do what (to move into core/permissions.py, beside can_manage_calls) --------------------
+
+
+def can_manage_meetings(user) -> bool:
+    return permissions.is_secretariat(user)
+
+
+def can_sign_minutes(user, meeting) -> bool:
+    return permissions.is_secretariat(user)
+
+
+@bp.context_processor
+def _helpers():
+    # Until the helpers above live in core/permissions.py (whose TEMPLATE_HELPERS reach every template).
+    return {"can_manage_meetings": can_manage_meetings, "can_sign_minutes": can_sign_minutes}
+
+
+def get_meeting_or_404(meeting_id: int) -> Meeting:
+    """Load a meeting whose call the current user may see (404 otherwise)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not permissions.can_see_call(current_user, meeting.call):
+        abort(404)
+    return meeting
+
+
+def _fail(form, exc: ServiceError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors.append(exc.message)
+    else:
+        flash(exc.message, "error")
+
+
+# --- public pages ---------------------------------------------------------------------------------
+
+
+@bp.route("/calls/<int:call_id>/meetings")
+def index(call_id: int):
+    call = get_call_or_404(call_id)
+    return render_template("meetings/index.html", call=call, rows=services.meetings_of(call))
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def detail(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        call=meeting.call,
+        summary=services.attendance_summary(meeting),
+        sign_state=services.sign_state(meeting),
+        positions=approvals.history(Action.SIGN_MINUTES, meeting),
+        position_form=MinutesPositionForm(),
+        my_seat=permissions.seat_of(current_user),
+        changeable=services.is_changeable(meeting),
+        started=services.has_started(meeting),
+    )
+
+
+# --- the secretariat's forms ----------------------------------------------------------------------
+
+
+def _prepare(form: MeetingForm, call) -> MeetingForm:
+    form.theme.choices = options([(0, _("None: the whole call")), *((t.id, t.name) for t in call.themes)])
+    form.territory.choices = options(territories.choices(include_national=True))
+    return form
+
+
+def _form_data(form: MeetingForm) -> dict:
+    data = dict(form.data)
+    data["starts_at"] = from_local(data["starts_at"])
+    return data
+
+
+@bp.route("/calls/<int:call_id>/meetings/new", methods=["GET", "POST"])
+@secretariat_required
+def create(call_id: int):
+    call = get_call_or_404(call_id)
+    require(can_manage_meetings(current_user))
+    form = _prepare(MeetingForm(), call)
+    if request.method == "GET":
+        form.territory.data = territories.NATIONAL
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(current_user, permissions.seat_of(current_user), call, _form_data(form))
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The meeting has been recorded. Add its attendance, and its minutes for the seats to sign."),
+                  "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetings/form.html", form=form, call=call, meeting=None), status
+
+
+def _refuse_if_unchangeable(meeting: Meeting):
+    """On a record that cannot change, say why on the meeting's page instead of showing a form."""
+    try:
+        services.check_changeable(meeting)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return None
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    require(can_manage_meetings(current_user))
+    if refused := _refuse_if_unchangeable(meeting):
+        return refused
+    form = _prepare(MeetingForm(obj=meeting), meeting.call)
+    if request.method == "GET":
+        form.theme.data = meeting.theme_id or 0
+        form.modality.data = meeting.modality.value
+        form.starts_at.data = to_local(meeting.starts_at)
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(current_user, permissions.seat_of(current_user), meeting, _form_data(form))
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your changes have been saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetings/form.html", form=form, call=meeting.call, meeting=meeting), status
+
+
+def _unregistered_form(meeting: Meeting, formdata=None) -> UnregisteredForm:
+    counts = services.unregistered_counts(meeting)
+    return UnregisteredForm(formdata=formdata, data={UnregisteredForm.FIELD_PREFIX + s: c for s, c in counts.items()})
+
+
+def _attendance_page(meeting: Meeting, attendees_form: AttendeesForm, unregistered_form: UnregisteredForm, status=200):
+    return render_template("meetings/attendance.html", meeting=meeting, call=meeting.call,
+                           attendees=services.attendees(meeting), attendees_form=attendees_form,
+                           unregistered_form=unregistered_form), status
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance")
+@secretariat_required
+def attendance(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    require(can_manage_meetings(current_user))
+    if refused := _refuse_if_unchangeable(meeting):
+        return refused
+    return _attendance_page(meeting, AttendeesForm(formdata=None), _unregistered_form(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendees", methods=["POST"])
+@secretariat_required
+def add_attendees(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    require(can_manage_meetings(current_user))
+    form = AttendeesForm()
+    if form.validate_on_submit():
+        try:
+            result = services.add_attendees(current_user, permissions.seat_of(current_user), meeting, form.emails.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            if result.added:
+                flash(ngettext("%(num)d attendee has been recorded.", "%(num)d attendees have been recorded.",
+                               len(result.added)), "success")
+            if result.already:
+                flash(_("Already recorded, so left as they were: %(names)s.",
+                        names=", ".join(u.display_name for u in result.already)), "warning")
+            return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+    return _attendance_page(meeting, form, _unregistered_form(meeting), 400)
+
+
+@bp.route("/meetings/<int:meeting_id>/unregistered", methods=["POST"])
+@secretariat_required
+def set_unregistered(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    require(can_manage_meetings(current_user))
+    form = UnregisteredForm()
+    if form.validate_on_submit():
+        try:
+            services.set_unregistered(current_user, permissions.seat_of(current_user), meeting, form.counts())
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The counts of unregistered attendees have been saved."), "success")
+            return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+    return _attendance_page(meeting, AttendeesForm(formdata=None), form, 400)
+
+
+@bp.route("/meetings/<int:meeting_id>/positions", methods=["POST"])
+@secretariat_required
+def take_position(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    require(can_sign_minutes(current_user, meeting))
+    form = MinutesPositionForm()
+    if form.validate_on_submit():
+        try:
+            signed = services.take_position(current_user, permissions.seat_of(current_user), meeting,
+                                            form.stance.data, form.comment.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            if signed:
+                flash(_("The minutes are signed and are part of the public record."), "success")
+            else:
+                flash(_("Your seat's position has been recorded."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#signatures")
+
+
+@bp.route("/meetings/<int:meeting_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
+@secretariat_required
+def withdraw_position(meeting_id: int, approval_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_position(current_user, meeting, approval_id)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your position has been withdrawn."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#signatures")

@@ -1,0 +1,108 @@
+"""Reporting comments, the secretariat's moderation queue, the public moderation log, the code of conduct."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..comments.models import Comment
+from ..core import permissions
+from ..core.errors import ServiceError
+from ..core.permissions import require, secretariat_required
+from ..extensions import db
+from . import services
+from .forms import DecisionForm, ReportForm
+
+bp = Blueprint("moderation", __name__)
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not permissions.can_see_call(current_user, comment.version.draft.call):
+        abort(404)
+    return comment
+
+
+def _back(comment: Comment):
+    return redirect(url_for("drafts.version", draft_id=comment.version.draft_id, number=comment.version.number)
+                    + f"#comment-{comment.id}")
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+@bp.route("/comments/<int:comment_id>/report", methods=["POST"])
+@login_required
+def report(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    require(permissions.can_report(current_user))
+    form = ReportForm(prefix=f"rep{comment.id}")
+    if form.validate_on_submit():
+        try:
+            services.report(current_user, comment, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you. The secretariat will review the comment."), "success")
+    else:
+        _flash_errors(form)
+    return _back(comment)
+
+
+def _decide(comment_id: int, decide):
+    comment = _comment_or_404(comment_id)
+    require(permissions.can_moderate(current_user))
+    form = DecisionForm(prefix=f"mod{comment.id}")
+    if form.validate_on_submit():
+        try:
+            decide(current_user, permissions.seat_of(current_user), comment, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The decision has been recorded in the public moderation log."), "success")
+    else:
+        _flash_errors(form)
+    if request.form.get("back") == "queue":
+        return redirect(url_for("moderation.reports"))
+    return _back(comment)
+
+
+@bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
+@secretariat_required
+def hide(comment_id: int):
+    return _decide(comment_id, services.hide)
+
+
+@bp.route("/comments/<int:comment_id>/dismiss", methods=["POST"])
+@secretariat_required
+def dismiss(comment_id: int):
+    return _decide(comment_id, services.dismiss)
+
+
+@bp.route("/moderation/reports")
+@secretariat_required
+def reports():
+    queue = services.queue()
+    return render_template("moderation/reports.html", queue=queue,
+                           reasons=services.open_reasons([c.id for c, _n in queue]), decision_form=DecisionForm)
+
+
+@bp.route("/moderation")
+def log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    actions, total = services.public_log(page)
+    return render_template("moderation/log.html", actions=actions, total=total, page=page,
+                           pages=max((total + 49) // 50, 1))
+
+
+@bp.route("/code-of-conduct")
+def code_of_conduct():
+    return render_template("moderation/code_of_conduct.html")

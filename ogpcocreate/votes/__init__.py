@@ -1,0 +1,1 @@
+"""Votes: participants choose priority themes or adopt final commitments, where a call allows it."""

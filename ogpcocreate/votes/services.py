@@ -1,0 +1,386 @@
+"""Ballots: the secretariat sets one up, participants vote while it is open, the secretariat publishes
+the tally and, on commitments, adopts those a majority approved.
+
+DOMAIN.md, "Vote": where a call lets participants decide (choose priority themes, adopt commitments),
+one vote per verified organisation or participant, as the ballot says; the tally is recorded. Voting
+is by approval (votes/models.py): a voter approves any number of options, and an option's tally is the
+number of voters who approved it. A vote cannot be changed once cast, so nobody can be pressed into
+changing it after the fact, and the tally stays hidden until the secretariat publishes it after the close.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.models import User
+from ..calls.models import Call
+from ..core import eventlog, permissions
+from ..core.db import utcnow
+from ..core.errors import ServiceError
+from ..core.eventlog import Verb
+from ..core.sectors import Seat, Sector
+from ..drafts.models import Adoption, DraftCommitment
+from ..extensions import db
+from ..organisations.models import Membership, Organisation
+from .models import Ballot, BallotKind, BallotOption, BallotVoter, Electorate, Vote
+
+QUESTION_MAX = 300
+
+
+class BallotState(enum.StrEnum):
+    """Where a ballot stands; the dates are data on the ballot, what each state allows is here."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"  # voting over, results not yet published
+    PUBLISHED = "published"
+
+    @property
+    def label(self):
+        return {
+            BallotState.UPCOMING: _l("Not open yet"),
+            BallotState.OPEN: _l("Open for voting"),
+            BallotState.CLOSED: _l("Closed; results not yet published"),
+            BallotState.PUBLISHED: _l("Results published"),
+        }[self]
+
+    @property
+    def accepts_votes(self) -> bool:
+        return self is BallotState.OPEN
+
+    @property
+    def can_publish(self) -> bool:
+        return self is BallotState.CLOSED
+
+    @property
+    def shows_results(self) -> bool:
+        return self is BallotState.PUBLISHED
+
+
+def state_at(ballot: Ballot, now: datetime) -> BallotState:
+    if ballot.results_published_at is not None:
+        return BallotState.PUBLISHED
+    if now < ballot.opens_at:
+        return BallotState.UPCOMING
+    if ballot.is_open_at(now):
+        return BallotState.OPEN
+    return BallotState.CLOSED
+
+
+def state(ballot: Ballot) -> BallotState:
+    return state_at(ballot, utcnow())
+
+
+# --- setting a ballot up ---------------------------------------------------------------------------
+
+
+def _check_dates(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
+    if opens_at is None:
+        raise ServiceError(_("Give the date and time voting opens."), field="opens_at")
+    if closes_at is None:
+        raise ServiceError(_("Give the date and time voting closes."), field="closes_at")
+    # Forms give minutes: the current minute counts as "now", not as the past.
+    if opens_at < now.replace(second=0, microsecond=0):
+        raise ServiceError(_("Voting cannot open in the past."), field="opens_at")
+    if closes_at <= opens_at:
+        raise ServiceError(_("Voting must close after it opens."), field="closes_at")
+
+
+def _options(call: Call, kind: BallotKind, draft_ids) -> list[BallotOption]:
+    if kind is BallotKind.THEMES:
+        if len(call.themes) < 2:
+            raise ServiceError(_("A ballot on priority themes needs at least two themes to choose from; this call has %(n)d.",
+                                 n=len(call.themes)), field="kind")
+        return [BallotOption(theme_id=theme.id) for theme in call.themes]
+    try:
+        ids = sorted({int(i) for i in draft_ids or []})
+    except (TypeError, ValueError):
+        ids = None
+    if not ids:
+        raise ServiceError(_("Choose at least one draft commitment to put to the vote."), field="drafts")
+    drafts = list(db.session.scalars(select(DraftCommitment).where(DraftCommitment.id.in_(ids)).order_by(DraftCommitment.id)))
+    if len(drafts) != len(ids) or any(d.call_id != call.id or d.is_adopted for d in drafts):
+        raise ServiceError(_("Choose draft commitments of this call that have not been adopted yet."), field="drafts")
+    return [BallotOption(draft_id=draft.id) for draft in drafts]
+
+
+def create_ballot(actor: User, seat: Seat, call: Call, data: dict) -> Ballot:
+    """A ballot on the call's themes, or on adopting some of its draft commitments (options chosen here)."""
+    try:
+        kind = BallotKind(data.get("kind"))
+    except ValueError:
+        raise ServiceError(_("Choose what participants vote on."), field="kind") from None
+    try:
+        electorate = Electorate(data.get("electorate"))
+    except ValueError:
+        raise ServiceError(_("Choose who votes."), field="electorate") from None
+    question = (data.get("question") or "").strip()
+    if not question:
+        raise ServiceError(_("Write the question participants answer."), field="question")
+    _check_dates(data.get("opens_at"), data.get("closes_at"), utcnow())
+    options = _options(call, kind, data.get("drafts"))
+    ballot = Ballot(call_id=call.id, call=call, kind=kind, electorate=electorate, question=question[:QUESTION_MAX],
+                    opens_at=data["opens_at"], closes_at=data["closes_at"], created_by_id=actor.id, options=options)
+    db.session.add(ballot)
+    db.session.flush()
+    eventlog.record(actor, Verb.CREATED, ballot, sector=seat.sector, territory="national", call=call,
+                    data={"question": ballot.question, "kind": kind.value, "electorate": electorate.value,
+                          "options": [o.theme_id or o.draft_id for o in options]})
+    return ballot
+
+
+# --- voting ----------------------------------------------------------------------------------------
+
+
+def check_window(ballot: Ballot) -> None:
+    """Refuse, with the reason and the date, unless the ballot accepts votes right now."""
+    now = utcnow()
+    if ballot.call.published_at is None:
+        raise ServiceError(_("This call has not been published; nobody can vote on it yet. Your vote was not recorded."))
+    if now < ballot.opens_at:
+        raise ServiceError(_("Voting on this ballot opens on %(date)s. Your vote was not recorded.",
+                             date=format_datetime(ballot.opens_at, "medium")))
+    if not ballot.is_open_at(now):
+        raise ServiceError(_("Voting on this ballot closed on %(date)s. Your vote was not recorded.",
+                             date=format_datetime(ballot.closes_at, "medium")))
+
+
+def organisations_for(user: User) -> list[Organisation]:
+    """The organisations the person currently belongs to, verified or not (the page says which may vote)."""
+    return list(db.session.scalars(
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+        .order_by(Organisation.name_key)
+    ))
+
+
+def _voter_organisation(actor: User, organisation_id) -> Organisation:
+    if not organisation_id:
+        raise ServiceError(_("Choose the organisation you vote for."), field="organisation")
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not permissions.is_member(actor, organisation):
+        raise ServiceError(_("You can only vote for an organisation you belong to."), field="organisation")
+    if not organisation.is_verified:
+        raise ServiceError(_("%(name)s has not been verified by the secretariat, and only verified organisations vote. "
+                             "Your vote was not recorded.", name=organisation.name), field="organisation")
+    return organisation
+
+
+def _check_not_voted(actor: User, ballot: Ballot, organisation: Organisation | None) -> None:
+    """One vote per person on every ballot, and one per organisation on organisations' ballots.
+
+    The refusal names the organisation, never the member who voted for it: that is their personal data.
+    """
+    if db.session.scalar(select(BallotVoter.id).where(BallotVoter.ballot_id == ballot.id, BallotVoter.user_id == actor.id)):
+        raise ServiceError(_("You have already voted on this ballot, and a vote cannot be changed."))
+    if organisation is not None and db.session.scalar(
+        select(BallotVoter.id).where(BallotVoter.ballot_id == ballot.id, BallotVoter.organisation_id == organisation.id)
+    ):
+        raise ServiceError(_("%(name)s has already voted on this ballot; each organisation has one vote. "
+                             "Your vote was not recorded.", name=organisation.name), field="organisation")
+
+
+def _chosen_options(ballot: Ballot, option_ids) -> list[int]:
+    try:
+        chosen = sorted({int(i) for i in option_ids or []})
+    except (TypeError, ValueError):
+        chosen = None
+    if not chosen:
+        raise ServiceError(_("Choose at least one option you approve."), field="approve")
+    if not set(chosen) <= {o.id for o in ballot.options}:
+        raise ServiceError(_("Choose among this ballot's options."), field="approve")
+    return chosen
+
+
+def cast_vote(actor: User, ballot: Ballot, data: dict) -> BallotVoter:
+    """Record one voter's approvals. ``data``: ``approve`` (option ids) and, on organisations' ballots,
+    ``organisation`` (the id of a verified organisation the actor belongs to)."""
+    check_window(ballot)
+    chosen = _chosen_options(ballot, data.get("approve"))
+    organisation = None
+    if ballot.electorate is Electorate.ORGANISATIONS:
+        organisation = _voter_organisation(actor, data.get("organisation"))
+    _check_not_voted(actor, ballot, organisation)
+    # Copied now, like the log: the record stays true if the organisation later moves or changes sector.
+    voter = BallotVoter(ballot_id=ballot.id, user_id=actor.id, organisation_id=organisation.id if organisation else None,
+                        sector=organisation.sector if organisation else Sector.CITIZEN,
+                        territory=organisation.territory if organisation else actor.territory)
+    try:
+        with db.session.begin_nested():  # a concurrent vote for the same organisation or person loses here
+            db.session.add(voter)
+            db.session.flush()
+    except IntegrityError:
+        _check_not_voted(actor, ballot, organisation)
+        raise ServiceError(_("Your vote could not be recorded because one was just recorded for you or your organisation.")) from None
+    db.session.add_all([Vote(voter_id=voter.id, option_id=option_id) for option_id in chosen])
+    db.session.flush()
+    eventlog.record(actor, Verb.VOTED, ballot, organisation, call=ballot.call,
+                    data={"ballot": ballot.id, "options": chosen})
+    return voter
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class OptionResult:
+    option: BallotOption
+    approvals: int
+    by_sector: dict[Sector, int] = field(default_factory=dict)
+
+    def majority_of(self, voters: int) -> bool:
+        """More than half of the voters approved it (the rule for adopting a commitment by vote)."""
+        return voters > 0 and 2 * self.approvals > voters
+
+
+@dataclass
+class Tally:
+    voters: int
+    voters_by_sector: dict[Sector, int]
+    options: list[OptionResult]
+
+    @property
+    def sectors(self) -> list[Sector]:
+        """The sectors that voted, in the fixed order of the list of sectors."""
+        return [s for s in Sector if self.voters_by_sector.get(s)]
+
+    def as_data(self) -> dict:
+        """The tally as it is written into the log: labels included, since the log outlives the tables."""
+        return {
+            "voters": self.voters,
+            "voters_by_sector": {s.value: n for s, n in self.voters_by_sector.items()},
+            "options": {
+                str(r.option.id): {"label": r.option.label, "approvals": r.approvals,
+                                   "by_sector": {s.value: n for s, n in r.by_sector.items()}}
+                for r in self.options
+            },
+        }
+
+
+def tally(ballot: Ballot) -> Tally:
+    """Approvals per option, overall and by sector, and voters by sector: two GROUP BY statements,
+    whatever the number of votes."""
+    voters_by_sector = dict(db.session.execute(
+        select(BallotVoter.sector, func.count(BallotVoter.id))
+        .where(BallotVoter.ballot_id == ballot.id)
+        .group_by(BallotVoter.sector)
+    ).all())
+    rows = db.session.execute(
+        select(Vote.option_id, BallotVoter.sector, func.count(Vote.id))
+        .join(BallotVoter, BallotVoter.id == Vote.voter_id)
+        .where(BallotVoter.ballot_id == ballot.id)
+        .group_by(Vote.option_id, BallotVoter.sector)
+    ).all()
+    results = {option.id: OptionResult(option, 0) for option in ballot.options}
+    for option_id, sector, n in rows:
+        result = results[option_id]
+        result.by_sector[sector] = n
+        result.approvals += n
+    return Tally(sum(voters_by_sector.values()), voters_by_sector, list(results.values()))
+
+
+def publish_results(actor: User, seat: Seat, ballot: Ballot) -> Tally:
+    now = utcnow()
+    if ballot.results_published_at is not None:
+        raise ServiceError(_("The results of this ballot were published on %(date)s.",
+                             date=format_datetime(ballot.results_published_at, "medium")))
+    if now < ballot.closes_at:
+        raise ServiceError(_("Results can be published once voting closes (%(date)s).",
+                             date=format_datetime(ballot.closes_at, "medium")))
+    result = tally(ballot)
+    ballot.results_published_at = now
+    eventlog.record(actor, Verb.PUBLISHED, ballot, sector=seat.sector, territory="national", call=ballot.call,
+                    data={"ballot": ballot.id, "tally": result.as_data()})
+    db.session.flush()
+    return result
+
+
+def adopt_by_vote(actor: User, seat: Seat, ballot: Ballot) -> list[DraftCommitment]:
+    """Adopt every draft on the ballot that more than half of the voters approved; return those adopted.
+
+    The other way to adopt a commitment is the secretariat's tripartite approval (drafts/services.py);
+    ``adopted_via`` says which one did. Drafts adopted in the meantime either way are left as they are.
+    """
+    if ballot.kind is not BallotKind.COMMITMENTS:
+        raise ServiceError(_("Only a ballot on the adoption of commitments can adopt them."))
+    if ballot.results_published_at is None:
+        raise ServiceError(_("Publish the results first: commitments are adopted on the published tally."))
+    result = tally(ballot)
+    now = utcnow()
+    adopted = []
+    for row in result.options:
+        draft = row.option.draft
+        if draft.is_adopted or not row.majority_of(result.voters):
+            continue
+        draft.adopted_via = Adoption.VOTE
+        draft.adopted_at = now
+        eventlog.record(actor, Verb.APPROVED, draft, sector=seat.sector, territory="national", call=ballot.call,
+                        data={"adopted_by": "vote", "ballot": ballot.id, "yes": row.approvals, "voters": result.voters})
+        adopted.append(draft)
+    db.session.flush()
+    return adopted
+
+
+# --- queries for pages -----------------------------------------------------------------------------
+
+
+def ballots_of(call: Call) -> list[tuple[Ballot, int]]:
+    """The call's ballots, newest first, each with its number of voters (shown once results are out)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Ballot, func.count(BallotVoter.id))
+        .outerjoin(BallotVoter, BallotVoter.ballot_id == Ballot.id)
+        .where(Ballot.call_id == call.id)
+        .group_by(Ballot.id)
+        .order_by(Ballot.opens_at.desc(), Ballot.id.desc())
+    ).all()]
+
+
+@dataclass
+class MyVote:
+    """What the page tells one person about their vote: theirs, and which of their organisations voted."""
+
+    voter: BallotVoter | None
+    approved: list[int]
+    organisations: list[Organisation]
+    voted_organisations: set[int]
+
+    @property
+    def verified(self) -> list[Organisation]:
+        return [o for o in self.organisations if o.is_verified]
+
+    @property
+    def eligible(self) -> list[Organisation]:
+        """Verified organisations of theirs that have not voted yet."""
+        return [o for o in self.verified if o.id not in self.voted_organisations]
+
+    @property
+    def voted(self) -> list[Organisation]:
+        return [o for o in self.verified if o.id in self.voted_organisations]
+
+    @property
+    def unverified(self) -> list[Organisation]:
+        return [o for o in self.organisations if not o.is_verified]
+
+
+def my_vote(user, ballot: Ballot) -> MyVote | None:
+    """None for anonymous visitors; otherwise a fixed handful of statements, whatever the number of voters."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    voter = db.session.scalar(select(BallotVoter).where(BallotVoter.ballot_id == ballot.id,
+                                                        BallotVoter.user_id == user.id))
+    approved = list(db.session.scalars(select(Vote.option_id).where(Vote.voter_id == voter.id).order_by(Vote.option_id))) \
+        if voter else []
+    organisations = organisations_for(user) if ballot.electorate is Electorate.ORGANISATIONS else []
+    ids = [o.id for o in organisations]
+    voted = set(db.session.scalars(select(BallotVoter.organisation_id).where(
+        BallotVoter.ballot_id == ballot.id, BallotVoter.organisation_id.in_(ids)))) if ids else set()
+    return MyVote(voter, approved, organisations, voted)

@@ -1,0 +1,177 @@
+"""Ballot pages: a call's ballots, each ballot with its vote form and published results, and the
+secretariat's forms to set one up, publish its results and adopt commitments by vote."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..calls.views import get_call_or_404
+from ..core import permissions
+from ..core.errors import ServiceError
+from ..core.forms import EmptyForm, options
+from ..core.i18n import from_local
+from ..core.permissions import participant_required, require, secretariat_required
+from ..drafts.models import DraftCommitment
+from ..extensions import db
+from . import services
+from .forms import BallotForm, VoteForm
+from .models import Ballot, BallotOption, Electorate
+
+bp = Blueprint("votes", __name__)
+
+
+def get_ballot_or_404(ballot_id: int) -> Ballot:
+    """Load a ballot of a call the current user may see, with its options (404 otherwise)."""
+    ballot = db.session.get(Ballot, ballot_id, options=[
+        joinedload(Ballot.call),
+        selectinload(Ballot.options).options(joinedload(BallotOption.theme), joinedload(BallotOption.draft)),
+    ])
+    if ballot is None or not permissions.can_see_call(current_user, ballot.call):
+        abort(404)
+    return ballot
+
+
+def _fail(form, exc: ServiceError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+@bp.route("/calls/<int:call_id>/ballots")
+def index(call_id: int):
+    call = get_call_or_404(call_id)
+    return render_template("votes/index.html", call=call, ballots=services.ballots_of(call),
+                           state=services.state)
+
+
+def _open_drafts(call) -> list[DraftCommitment]:
+    return list(db.session.scalars(
+        select(DraftCommitment)
+        .where(DraftCommitment.call_id == call.id, DraftCommitment.adopted_via.is_(None))
+        .order_by(DraftCommitment.id)
+    ))
+
+
+@bp.route("/calls/<int:call_id>/ballots/new", methods=["GET", "POST"])
+@secretariat_required
+def create(call_id: int):
+    call = get_call_or_404(call_id)
+    form = BallotForm()
+    form.drafts.choices = options((d.id, d.title) for d in _open_drafts(call))
+    if form.validate_on_submit():
+        data = dict(form.data)
+        for name in BallotForm.DATE_FIELDS:
+            data[name] = from_local(data[name])
+        try:
+            ballot = services.create_ballot(current_user, permissions.seat_of(current_user), call, data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The ballot has been set up. Participants can vote from %(date)s.",
+                    date=format_datetime(ballot.opens_at, "medium")), "success")
+            return redirect(url_for("votes.detail", ballot_id=ballot.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("votes/form.html", form=form, call=call), status
+
+
+def _vote_form(ballot: Ballot, organisations) -> VoteForm:
+    """The vote form: the ballot's options and, on organisations' ballots, the voter's organisations."""
+    form = VoteForm()
+    form.approve.choices = options((o.id, o.label) for o in ballot.options)
+    if ballot.electorate is Electorate.ORGANISATIONS:
+        form.organisation.choices = options((o.id, o.name) for o in organisations)
+        if len(organisations) == 1 and form.organisation.data is None:
+            form.organisation.data = organisations[0].id
+    else:
+        del form.organisation
+    return form
+
+
+def _detail(ballot: Ballot, form: VoteForm | None = None, status: int = 200):
+    state = services.state(ballot)
+    mine = services.my_vote(current_user, ballot)
+    may_vote = state.accepts_votes and permissions.is_participant(current_user) and mine.voter is None
+    if form is None and may_vote and (ballot.electorate is Electorate.PARTICIPANTS or mine.eligible):
+        form = _vote_form(ballot, mine.eligible)  # only the organisations that can still vote
+    return render_template(
+        "votes/detail.html",
+        ballot=ballot,
+        call=ballot.call,
+        state=state,
+        mine=mine,
+        form=form,
+        tally=services.tally(ballot) if state.shows_results else None,
+        action_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/ballots/<int:ballot_id>")
+def detail(ballot_id: int):
+    return _detail(get_ballot_or_404(ballot_id))
+
+
+@bp.route("/ballots/<int:ballot_id>/vote", methods=["POST"])
+@participant_required
+def vote(ballot_id: int):
+    ballot = get_ballot_or_404(ballot_id)
+    require(permissions.is_participant(current_user))
+    # Every verified organisation of theirs is a valid choice, so one that has voted gets the service's
+    # refusal naming it, rather than a bare "not a valid choice".
+    form = _vote_form(ballot, services.my_vote(current_user, ballot).verified)
+    if form.validate_on_submit():
+        try:
+            services.cast_vote(current_user, ballot, form.data)
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your vote has been recorded. It cannot be changed."), "success")
+            return redirect(url_for("votes.detail", ballot_id=ballot.id))
+    return _detail(ballot, form, 400)
+
+
+@bp.route("/ballots/<int:ballot_id>/publish", methods=["POST"])
+@secretariat_required
+def publish(ballot_id: int):
+    ballot = get_ballot_or_404(ballot_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.publish_results(current_user, permissions.seat_of(current_user), ballot)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The results have been published with the tally by sector."), "success")
+    return redirect(url_for("votes.detail", ballot_id=ballot.id) + "#results")
+
+
+@bp.route("/ballots/<int:ballot_id>/adopt", methods=["POST"])
+@secretariat_required
+def adopt(ballot_id: int):
+    ballot = get_ballot_or_404(ballot_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            adopted = services.adopt_by_vote(current_user, permissions.seat_of(current_user), ballot)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            if adopted:
+                flash(ngettext("%(num)d commitment was adopted by vote: %(titles)s.",
+                               "%(num)d commitments were adopted by vote: %(titles)s.", len(adopted),
+                               titles="; ".join(d.title for d in adopted)), "success")
+            else:
+                flash(_("No commitment was adopted: none that was still open had the approval of more than half "
+                        "of the voters."), "warning")
+    return redirect(url_for("votes.detail", ballot_id=ballot.id) + "#results")
