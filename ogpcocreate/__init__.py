@@ -52,17 +52,17 @@ def _register_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .calls import models as _calls  # noqa: F401
     from .comments import models as _comments  # noqa: F401
+    from .core import eventlog as _eventlog  # noqa: F401
+    from .core import outbox as _outbox  # noqa: F401
     from .drafts import models as _drafts  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
     from .moderation import models as _moderation  # noqa: F401
-    from .votes import models as _votes  # noqa: F401
-    from .core import eventlog as _eventlog  # noqa: F401
-    from .core import outbox as _outbox  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401
     from .responses import models as _responses  # noqa: F401
     from .secretariat import models as _secretariat  # noqa: F401
+    from .votes import models as _votes  # noqa: F401
 
 
 def _init_login(app: Flask) -> None:

@@ -15,7 +15,16 @@ from ogpcocreate.extensions import db
 from ogpcocreate.organisations import services as organisations
 from ogpcocreate.secretariat.models import SecretariatMembership
 
-from .factories import make_call, make_comment, make_draft, make_organisation, make_plan, make_proposal, make_seat, make_user
+from .factories import (
+    make_call,
+    make_comment,
+    make_draft,
+    make_organisation,
+    make_plan,
+    make_proposal,
+    make_seat,
+    make_user,
+)
 
 ROLES = [
     "anonymous", "unconfirmed", "participant", "member", "org_admin", "other_member",

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from ..approvals import services as approvals
 from ..approvals.models import Action
-from ..drafts import services as drafts
 from ..core import permissions, territories
 from ..core.db import utcnow
 from ..core.errors import ServiceError
@@ -16,6 +15,7 @@ from ..core.forms import options
 from ..core.i18n import from_local, to_local
 from ..core.permissions import require, secretariat_required
 from ..core.sectors import sector_choices
+from ..drafts import services as drafts
 from ..extensions import db
 from ..plans.views import get_plan_or_404
 from ..proposals import services as proposals

@@ -349,6 +349,7 @@ class MyVote:
     """What the page tells one person about their vote: theirs, and which of their organisations voted."""
 
     voter: BallotVoter | None
+    voted_for: Organisation | None  # the organisation their vote was cast for, if any
     approved: list[int]
     organisations: list[Organisation]
     voted_organisations: set[int]
@@ -383,4 +384,7 @@ def my_vote(user, ballot: Ballot) -> MyVote | None:
     ids = [o.id for o in organisations]
     voted = set(db.session.scalars(select(BallotVoter.organisation_id).where(
         BallotVoter.ballot_id == ballot.id, BallotVoter.organisation_id.in_(ids)))) if ids else set()
-    return MyVote(voter, approved, organisations, voted)
+    voted_for = None
+    if voter is not None and voter.organisation_id is not None:  # they may have left it since
+        voted_for = db.session.get(Organisation, voter.organisation_id)
+    return MyVote(voter, voted_for, approved, organisations, voted)

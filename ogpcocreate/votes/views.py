@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..calls.views import get_call_or_404
 from ..core import permissions
+from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options
 from ..core.i18n import from_local
@@ -48,8 +49,9 @@ def _fail(form, exc: ServiceError) -> None:
 @bp.route("/calls/<int:call_id>/ballots")
 def index(call_id: int):
     call = get_call_or_404(call_id)
-    return render_template("votes/index.html", call=call, ballots=services.ballots_of(call),
-                           state=services.state)
+    now = utcnow()
+    rows = [(ballot, voters, services.state_at(ballot, now)) for ballot, voters in services.ballots_of(call)]
+    return render_template("votes/index.html", call=call, rows=rows)
 
 
 def _open_drafts(call) -> list[DraftCommitment]:
