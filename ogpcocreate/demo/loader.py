@@ -180,8 +180,10 @@ def load() -> None:
 
     from . import process
 
-    process.load(rng, {Seat.GOVERNMENT: accounts["gobierno"], Seat.GUARANTOR: accounts["garante"],
-                       Seat.CIVIL_SOCIETY: accounts["nucleo"]})
+    members = {Seat.GOVERNMENT: accounts["gobierno"], Seat.GUARANTOR: accounts["garante"],
+               Seat.CIVIL_SOCIETY: accounts["nucleo"]}
+    process.load(rng, members)
+    process.load_drafts(rng, members)
 
     # The demo's own notifications (seat assignments, verifications, responses) are not news to anyone.
     db.session.execute(delete(OutboxMessage))

@@ -19,6 +19,7 @@ from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.eventlog import Verb
 from ..core.sectors import Seat, Sector
+from ..drafts.models import Section
 from ..extensions import db
 from ..organisations.models import Membership, Organisation, Verification
 from ..plans.models import ActionPlan
@@ -211,3 +212,114 @@ def load(rng: random.Random, members: dict[Seat, User]) -> None:
         _propose(local, author, organisation, theme, title,
                  "Los municipios publican poca información y la ciudadanía no participa en sus decisiones.",
                  "Acompañar a tres municipios piloto y publicar los resultados.")
+
+
+# --- drafting in rounds ------------------------------------------------------------------------------
+
+DRAFT_TEXT = {
+    "problem": "Los padrones de programas sociales se publican incompletos y en formatos cerrados, lo que impide "
+               "verificar quién recibe los apoyos.",
+    "status_quo": "Cada dependencia publica su padrón con criterios distintos y sin actualización periódica.",
+    "description": "Publicar un padrón único de beneficiarios en datos abiertos, actualizado cada trimestre.",
+    "how": "Permite a la ciudadanía y a las organizaciones verificar la entrega de apoyos y detectar duplicidades.",
+    "relevance": "Transparencia y rendición de cuentas: información pública, oportuna y reutilizable.",
+    "other_actors": "Organizaciones de la sociedad civil que dan seguimiento a programas sociales; academia.",
+}
+COMMENTS = [
+    ("description", "La actualización trimestral es insuficiente: proponemos actualización **mensual**."),
+    ("problem", "Conviene mencionar explícitamente a los programas de becas, donde hay más quejas."),
+    (None, "Apoyamos el compromiso; pedimos que incluya un mecanismo de quejas ciudadanas."),
+    ("milestones", "El primer hito debería tener una fecha más cercana."),
+    ("how", "Sugerimos incluir a los municipios que operan programas federales."),
+]
+
+
+def _version(draft, number, author, published_at, closes_at, text, milestones, note=""):
+    from ..drafts.models import DraftVersion, Milestone
+
+    version = DraftVersion(draft_id=draft.id, number=number, published_at=published_at, published_by_id=author.id,
+                           comments_close_at=closes_at, change_note=note)
+    for name, source in text.items():
+        setattr(version, f"{name}_source", source)
+        setattr(version, name, richtext.sanitize(source))
+    version.milestones = [Milestone(position=i, description=d, due=due, responsible=r) for i, (d, due, r) in enumerate(milestones)]
+    db.session.add(version)
+    db.session.flush()
+    eventlog.record(author, Verb.PUBLISHED, version, sector=Sector.GOVERNMENT, territory="national", call=draft.call,
+                    data={"draft": draft.id, "version": number})
+    return version
+
+
+def load_drafts(rng: random.Random, members: dict[Seat, User]) -> None:
+    from datetime import date
+
+    from ..comments.models import Comment
+    from ..drafts.models import DraftCommitment, Incorporation
+
+    government = members[Seat.GOVERNMENT]
+    call = db.session.scalar(select(Call).where(Call.title.like("Convocatoria a propuestas%")))
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    sources = list(db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
+                                                              Proposal.title.like("Padrón%"))))
+    draft = DraftCommitment(call_id=call.id, theme_id=sources[0].theme_id if sources else call.themes[0].id,
+                            title="Padrón único y abierto de beneficiarios de programas sociales", created_by_id=government.id)
+    draft.sources = sources
+    db.session.add(draft)
+    db.session.flush()
+    eventlog.record(government, Verb.CREATED, draft, sector=Sector.GOVERNMENT, territory="national", call=call,
+                    data={"title": draft.title})
+    milestones = [("Lineamientos del padrón único publicados", date(2026, 6, 30), "Secretaría de Bienestar"),
+                  ("Primera publicación en datos abiertos", date(2026, 12, 15), "Secretaría de Bienestar")]
+    v1 = _version(draft, 1, government, now - 16 * DAY, now - 2 * DAY, DRAFT_TEXT, milestones)
+    for proposal in sources:
+        db.session.add(Incorporation(version_id=v1.id, proposal_id=proposal.id))
+
+    commenters = db.session.execute(
+        select(Organisation, User).join(Membership, Membership.organisation_id == Organisation.id)
+        .join(User, User.id == Membership.user_id)
+        .where(Organisation.sector == Sector.CIVIL_SOCIETY, Organisation.verification == Verification.VERIFIED)
+        .order_by(Organisation.id).limit(6)
+    ).all()
+    made = []
+    for i, (section, body) in enumerate(COMMENTS):
+        organisation, author = commenters[i % len(commenters)]
+        comment = Comment(version_id=v1.id, section=section and Section(section), author_id=author.id,
+                          organisation_id=organisation.id, body_source=body, body=richtext.sanitize(body),
+                          created_at=now - (14 - i) * DAY)
+        db.session.add(comment)
+        db.session.flush()
+        eventlog.record(author, Verb.COMMENTED, comment, organisation, call=call,
+                        data={"draft": draft.id, "version": 1, "section": section})
+        made.append(comment)
+    # A reply, and a comment hidden by moderation (kept, with its public reason).
+    organisation, author = commenters[-1]
+    reply = Comment(version_id=v1.id, parent_id=made[0].id, section=made[0].section, author_id=author.id,
+                    organisation_id=organisation.id, body_source="Coincidimos: la periodicidad mensual es viable.",
+                    body=richtext.sanitize("Coincidimos: la periodicidad mensual es viable."))
+    db.session.add(reply)
+    hidden = Comment(version_id=v1.id, author_id=commenters[1][1].id, body_source="Texto con insultos a una funcionaria.",
+                     body=richtext.sanitize("Texto con insultos a una funcionaria."), hidden_at=now - 5 * DAY,
+                     hidden_reason="Incumple el código de conducta: contiene insultos personales.",
+                     hidden_by_id=members[Seat.GUARANTOR].id)
+    db.session.add(hidden)
+    db.session.flush()
+    from ..moderation.models import Decision, ModerationAction
+
+    action = ModerationAction(comment_id=hidden.id, decision=Decision.HIDDEN, reason=hidden.hidden_reason,
+                              moderator_id=members[Seat.GUARANTOR].id, moderator_name=members[Seat.GUARANTOR].display_name)
+    db.session.add(action)
+    db.session.flush()
+    eventlog.record(members[Seat.GUARANTOR], Verb.MODERATED, action, sector=Sector.GUARANTOR, territory="national",
+                    call=call, data={"comment": hidden.id, "decision": "hidden"})
+
+    outcomes = ["adopted", "partially_adopted", "not_adopted", "merged"]
+    for i, comment in enumerate(made[:4]):
+        responses.respond(government, Seat.GOVERNMENT, comment, outcomes[i],
+                          "" if outcomes[i] == "adopted" else JUSTIFICATIONS.get(outcomes[i], "Se valoró en la mesa."))
+    text2 = dict(DRAFT_TEXT, description="Publicar un padrón único de beneficiarios en datos abiertos, actualizado "
+                                         "cada mes, con un mecanismo de quejas ciudadanas.")
+    v2 = _version(draft, 2, government, now - 1 * DAY, now + 13 * DAY, text2, milestones,
+                  note="Se adopta la actualización mensual y se añade un mecanismo de quejas.")
+    for comment in (made[0], made[2]):
+        db.session.add(Incorporation(version_id=v2.id, comment_id=comment.id))
+    db.session.flush()
