@@ -24,7 +24,7 @@ class ResponseForm(FlaskForm):
         if self.outcome.data and self.outcome.data != Outcome.ADOPTED.value and not (self.justification_source.data or "").strip():
             self.justification_source.errors = [
                 *self.justification_source.errors,
-                _l("Explain the decision: a justification is required unless the proposal is adopted."),
+                _l("Explain the decision: a justification is required unless the contribution is adopted."),
             ]
             valid = False
         return valid

@@ -70,7 +70,7 @@ def respond(actor: User, seat: Seat, contribution, outcome: str, justification: 
     justification = (justification or "").strip()
     _check_answerable(contribution)
     if outcome.needs_justification and not justification:
-        raise ServiceError(_("Explain the decision: a justification is required unless the proposal is adopted."),
+        raise ServiceError(_("Explain the decision: a justification is required unless the contribution is adopted."),
                            field="justification_source")
     previous = current(contribution)
     revision = previous.revision + 1 if previous else 1
