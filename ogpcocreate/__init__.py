@@ -94,9 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     from .proposals.views import bp as proposals_bp
     from .responses.views import bp as responses_bp
     from .secretariat.views import bp as secretariat_bp
+    from .votes.views import bp as votes_bp
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
-                      drafts_bp, moderation_bp):
+                      drafts_bp, moderation_bp, votes_bp):
         app.register_blueprint(blueprint)
 
 

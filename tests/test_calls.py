@@ -263,3 +263,11 @@ def test_call_page_shows_timeline_figure_and_table(app, client):
     assert text.count('class="timeline-done"') == 2  # announcement and opening have passed
     record = client.get(f"/calls/{call_id}/record").get_data(as_text=True)
     assert "Transparencia" in record and '<svg class="timeline"' in record
+
+
+def test_absurd_years_are_refused_not_crashed(app, make_client):
+    seats(app)
+    plan_id = _plan(app)
+    c = client_for(make_client, "government@example.org")
+    response = c.post_form(f"/plans/{plan_id}/calls/new", call_form(app, results_at="9999-12-31T23:59"))
+    assert response.status_code == 400 and 'id="results_at-error"' in response.get_data(as_text=True)

@@ -34,11 +34,12 @@ def _form_field_names() -> list[str]:
     import ogpcocreate.proposals.forms
     import ogpcocreate.responses.forms
     import ogpcocreate.secretariat.forms
+    import ogpcocreate.votes.forms
 
     names = set()
     for module in (ogpcocreate.auth.forms, ogpcocreate.calls.forms, ogpcocreate.main.forms, ogpcocreate.organisations.forms,
                    ogpcocreate.plans.forms, ogpcocreate.proposals.forms, ogpcocreate.responses.forms,
-                   ogpcocreate.secretariat.forms):
+                   ogpcocreate.secretariat.forms, ogpcocreate.votes.forms):
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, FlaskForm) and cls is not FlaskForm:
                 names.update(name for name, value in vars(cls).items()

@@ -7,13 +7,16 @@ ship without a decision about who may use it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
+from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.sectors import Seat
 from ogpcocreate.extensions import db
 from ogpcocreate.organisations import services as organisations
 from ogpcocreate.secretariat.models import SecretariatMembership
+from ogpcocreate.votes.models import Ballot, BallotKind, BallotOption, Electorate
 
 from .factories import (
     make_call,
@@ -49,6 +52,7 @@ class World:
     closed_call_id: int
     draft_id: int
     comment_id: int
+    ballot_id: int
 
 
 def build_world(app) -> World:
@@ -74,9 +78,14 @@ def build_world(app) -> World:
         closed = make_call(plan, phase="deliberation")
         commitment = make_draft(closed, admin)
         comment = make_comment(commitment.versions[0], other_member)
+        ballot = Ballot(call_id=call.id, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
+                        question="¿Qué temas primero?", opens_at=utcnow() - timedelta(days=1),
+                        closes_at=utcnow() + timedelta(days=1), created_by_id=admin.id,
+                        options=[BallotOption(theme_id=t.id) for t in call.themes])
+        db.session.add(ballot)
         db.session.commit()
         return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
-                     commitment.id, comment.id)
+                     commitment.id, comment.id, ballot.id)
 
 
 # endpoint -> (method, url template, roles allowed, denial for the other logged-in roles)
@@ -146,12 +155,18 @@ ROUTES = {
     "moderation.reports": ("GET", "/moderation/reports", SEATS),
     "moderation.log": ("GET", "/moderation", PUBLIC),
     "moderation.code_of_conduct": ("GET", "/code-of-conduct", PUBLIC),
+    "votes.index": ("GET", "/calls/{call_id}/ballots", PUBLIC),
+    "votes.detail": ("GET", "/ballots/{ballot_id}", PUBLIC),
+    "votes.create": ("GET", "/calls/{call_id}/ballots/new", SEATS),
+    "votes.vote": ("POST", "/ballots/{ballot_id}/vote", CONFIRMED),
+    "votes.publish": ("POST", "/ballots/{ballot_id}/publish", SEATS),
+    "votes.adopt": ("POST", "/ballots/{ballot_id}/adopt", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {
     "organisations.create", "organisations.edit", "organisations.invite", "organisations.revoke_invitation",
     "organisations.accept_invitation", "organisations.transfer", "proposals.create", "proposals.edit",
-    "proposals.withdraw",
+    "proposals.withdraw", "votes.vote",
 }  # fmt: skip
 
 

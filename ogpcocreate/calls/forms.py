@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ..approvals.models import Action, Stance
 from ..core.forms import options, strip
@@ -13,8 +13,14 @@ from .models import Submitters
 from .phases import SCHEDULE
 
 
+def _realistic_year(form, field):
+    """Years far outside a plan's horizon are typing mistakes (and 9999 cannot even be moved to UTC)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Give a date between the years 2000 and 2100."))
+
+
 def _date_field(label):
-    return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=[InputRequired()],
+    return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=[InputRequired(), _realistic_year],
                               description=_l("Mexico City time."))
 
 

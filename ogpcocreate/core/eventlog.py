@@ -110,6 +110,13 @@ SUBJECT_LABELS = {
     "proposal": _l("proposal"),
     "response": _l("reasoned response"),
     "approval": _l("approval"),
+    "ballot": _l("ballot"),
+    "draft_commitment": _l("draft commitment"),
+    "draft_version": _l("version of a draft commitment"),
+    "comment": _l("comment"),
+    "report": _l("report on a comment"),
+    "moderation_action": _l("moderation decision"),
+    "meeting": _l("meeting"),
 }
 
 

@@ -78,9 +78,11 @@ def _milestones(rows: list[dict]) -> list[Milestone]:
 
 
 def incorporable(draft: DraftCommitment) -> tuple[list[Proposal], list[Comment]]:
-    """What the next version may say it incorporates: the draft's proposals, and the visible comments
-    on its earlier versions that no version has incorporated yet."""
+    """What the next version may say it incorporates: the draft's proposals and the visible comments
+    on its earlier versions, that no version has incorporated yet."""
     version_ids = [v.id for v in draft.versions]
+    taken_proposals = set(db.session.scalars(select(Incorporation.proposal_id).where(
+        Incorporation.proposal_id.is_not(None), Incorporation.version_id.in_(version_ids or [0]))))
     taken = select(Incorporation.comment_id).where(Incorporation.comment_id.is_not(None),
                                                    Incorporation.version_id.in_(version_ids or [0]))
     comments = list(db.session.scalars(
@@ -88,7 +90,7 @@ def incorporable(draft: DraftCommitment) -> tuple[list[Proposal], list[Comment]]
                               Comment.is_contribution, Comment.id.not_in(taken))
         .order_by(Comment.id)
     ))
-    return list(draft.sources), comments
+    return [p for p in draft.sources if p.id not in taken_proposals], comments
 
 
 def publish_version(actor: User, seat: Seat, draft: DraftCommitment, data: dict) -> DraftVersion:

@@ -96,7 +96,8 @@ def publish(draft_id: int):
     proposals_in, comments_in = services.incorporable(draft)
     form.incorporate_proposals.choices = options((p.id, p.title) for p in proposals_in)
     form.incorporate_comments.choices = options(
-        (c.id, f"#{c.id} · v{c.version.number} · {c.author.display_name}: {c.body_source[:120]}") for c in comments_in)
+        (c.id, f"#{c.id} · v{c.version.number} · {c.organisation.name if c.organisation else c.author.display_name}: "
+               f"{c.body_source[:120]}") for c in comments_in)
     if request.method == "GET":
         _prefill(form, draft.current_version)
         if draft.current_version is None:

@@ -72,7 +72,8 @@ def hide(actor: User, seat: Seat, comment: Comment, reason: str) -> ModerationAc
     author = comment.author
     queue_mail(author.email, N_("Your comment was hidden by moderation"), "comment_hidden", locale=author.locale,
                user=author, comment=comment, reason=action.reason,
-               url=external_url("drafts.detail", draft_id=comment.version.draft_id) + f"#comment-{comment.id}",
+               url=external_url("drafts.version", draft_id=comment.version.draft_id, number=comment.version.number)
+               + f"#comment-{comment.id}",
                conduct_url=external_url("moderation.code_of_conduct"))
     db.session.flush()
     return action

@@ -56,7 +56,9 @@ def _notify(contribution, response: Response) -> None:
                    else N_("Revised response to your proposal: %(title)s"))
     else:
         title = contribution.version.draft.title
-        url = external_url("drafts.detail", draft_id=contribution.version.draft_id) + f"#comment-{contribution.id}"
+        # The version the comment was made on: the current one moves on with the next round.
+        url = external_url("drafts.version", draft_id=contribution.version.draft_id,
+                           number=contribution.version.number) + f"#comment-{contribution.id}"
         subject = (N_("Response to your comment on: %(title)s") if response.revision == 1
                    else N_("Revised response to your comment on: %(title)s"))
     queue_mail(author.email, subject, "contribution_response", locale=author.locale, subject_args={"title": title},

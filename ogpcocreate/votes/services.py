@@ -223,8 +223,9 @@ def cast_vote(actor: User, ballot: Ballot, data: dict) -> BallotVoter:
         raise ServiceError(_("Your vote could not be recorded because one was just recorded for you or your organisation.")) from None
     db.session.add_all([Vote(voter_id=voter.id, option_id=option_id) for option_id in chosen])
     db.session.flush()
-    eventlog.record(actor, Verb.VOTED, ballot, organisation, call=ballot.call,
-                    data={"ballot": ballot.id, "options": chosen})
+    # The log records that a vote was cast, by whom and for which organisation, never what it chose:
+    # the public record must not make a ballot less secret than the tally.
+    eventlog.record(actor, Verb.VOTED, ballot, organisation, call=ballot.call, data={"ballot": ballot.id})
     return voter
 
 

@@ -62,6 +62,16 @@ def _open_drafts(call) -> list[DraftCommitment]:
     ))
 
 
+def _ballot_data(form: BallotForm) -> dict:
+    data = dict(form.data)
+    for name in BallotForm.DATE_FIELDS:
+        try:
+            data[name] = from_local(data[name])
+        except OverflowError:  # the last hours of year 9999, Mexico City time, are past the end of UTC's calendar
+            raise ServiceError(_("Give a date before the year 9999."), field=name) from None
+    return data
+
+
 @bp.route("/calls/<int:call_id>/ballots/new", methods=["GET", "POST"])
 @secretariat_required
 def create(call_id: int):
@@ -69,11 +79,8 @@ def create(call_id: int):
     form = BallotForm()
     form.drafts.choices = options((d.id, d.title) for d in _open_drafts(call))
     if form.validate_on_submit():
-        data = dict(form.data)
-        for name in BallotForm.DATE_FIELDS:
-            data[name] = from_local(data[name])
         try:
-            ballot = services.create_ballot(current_user, permissions.seat_of(current_user), call, data)
+            ballot = services.create_ballot(current_user, permissions.seat_of(current_user), call, _ballot_data(form))
         except ServiceError as exc:
             _fail(form, exc)
         else:
