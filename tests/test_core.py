@@ -173,3 +173,11 @@ def test_the_demo_loads_and_its_record_verifies(app):
 
     assert "already has data" in runner.invoke(demo_load, ["--if-empty"]).output
     assert "gobierno@" in runner.invoke(demo_logins).output
+
+
+def test_nul_characters_are_refused_cleanly(app, client):
+    response = client.post_form("/register", {"display_name": "Ana\x00", "email": "ana@example.org"})
+    assert response.status_code == 400
+    assert client.get("/organisations?q=a%00b").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0

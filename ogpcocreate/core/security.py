@@ -17,7 +17,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def register(app) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No text a person types contains NUL; PostgreSQL cannot store it. Refuse before any work."""
+        from flask import abort, request
+
+        if _has_nul(request.args.values()) or (request.method == "POST" and _has_nul(request.form.values())):
+            abort(400)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
