@@ -167,6 +167,13 @@ def test_the_demo_loads_and_its_record_verifies(app):
         proposals = db.session.scalar(select(func.count(Proposal.id)))
         answered = db.session.scalar(select(func.count(Response.id)))
         assert proposals >= 24 and proposals * 0.5 < answered < proposals
+        from ogpcocreate.drafts.models import DraftVersion
+        from ogpcocreate.meetings.models import Attendance
+        from ogpcocreate.votes.models import BallotVoter
+
+        assert db.session.scalar(select(func.max(DraftVersion.number))) == 2
+        assert db.session.scalar(select(func.count(Attendance.id))) >= 10
+        assert db.session.scalar(select(func.count(BallotVoter.id))) >= 20
         assert verify().ok
     runner = app.test_cli_runner()
     from ogpcocreate.cli import demo_load, demo_logins

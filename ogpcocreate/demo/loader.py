@@ -184,6 +184,7 @@ def load() -> None:
                Seat.CIVIL_SOCIETY: accounts["nucleo"]}
     process.load(rng, members)
     process.load_drafts(rng, members)
+    process.load_meeting_and_vote(rng, members)
 
     # The demo's own notifications (seat assignments, verifications, responses) are not news to anyone.
     db.session.execute(delete(OutboxMessage))

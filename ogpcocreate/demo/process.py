@@ -323,3 +323,75 @@ def load_drafts(rng: random.Random, members: dict[Seat, User]) -> None:
     for comment in (made[0], made[2]):
         db.session.add(Incorporation(version_id=v2.id, comment_id=comment.id))
     db.session.flush()
+
+
+# --- a working meeting and a vote on priority themes ------------------------------------------------
+
+
+def load_meeting_and_vote(rng: random.Random, members: dict[Seat, User]) -> None:
+    from ..core.eventlog import Channel
+    from ..meetings.models import Attendance, Meeting, Modality, UnregisteredAttendance
+    from ..votes.models import Ballot, BallotKind, BallotOption, BallotVoter, Electorate, Vote
+
+    government = members[Seat.GOVERNMENT]
+    call = db.session.scalar(select(Call).where(Call.title.like("Convocatoria a propuestas%")))
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    participants = db.session.execute(
+        select(Organisation, User).join(Membership, Membership.organisation_id == Organisation.id)
+        .join(User, User.id == Membership.user_id)
+        .where(Organisation.verification == Verification.VERIFIED, Membership.role == "admin")
+        .order_by(Organisation.id)
+    ).all()
+
+    minutes = ("Se presentaron las 27 propuestas recibidas y se acordó agruparlas en borradores de compromiso "
+               "por mesa temática. Las organizaciones pidieron ampliar la consulta a los estados.")
+    agreements = "1. Publicar los primeros borradores en diez días.\n2. Realizar una sesión en línea para los estados."
+    meeting = Meeting(call_id=call.id, title="Mesa de trabajo: transparencia y rendición de cuentas",
+                      theme_id=call.themes[0].id, starts_at=now - 17 * DAY, modality=Modality.HYBRID,
+                      place="Auditorio del órgano garante, Ciudad de México", territory="MX-CMX",
+                      minutes_source=minutes, minutes=richtext.sanitize(minutes),
+                      agreements_source=agreements, agreements=richtext.sanitize(agreements), created_by_id=government.id)
+    db.session.add(meeting)
+    db.session.flush()
+    eventlog.record(government, Verb.CREATED, meeting, sector=Sector.GOVERNMENT, territory="national", call=call,
+                    data={"title": meeting.title})
+    for organisation, person in participants[:14]:
+        db.session.add(Attendance(meeting_id=meeting.id, user_id=person.id, organisation_id=organisation.id))
+        eventlog.record(person, Verb.ATTENDED, meeting, organisation, channel=Channel.IN_PERSON, call=call,
+                        data={"meeting": meeting.id})
+    counts = {Sector.CITIZEN: 23, Sector.ACADEMIA: 4, Sector.CIVIL_SOCIETY: 6}
+    for sector, n in counts.items():
+        db.session.add(UnregisteredAttendance(meeting_id=meeting.id, sector=sector, count=n))
+    eventlog.record(government, Verb.ATTENDED, meeting, sector=Sector.GOVERNMENT, territory="national",
+                    channel=Channel.IN_PERSON, call=call,
+                    data={"meeting": meeting.id, "unregistered": {s.value: n for s, n in counts.items()}})
+    for seat, member in members.items():
+        approval = Approval(action=Action.SIGN_MINUTES, meeting_id=meeting.id, seat=seat, user_id=member.id,
+                            stance=Stance.APPROVE, comment="Firmada.")
+        db.session.add(approval)
+        db.session.flush()
+        eventlog.record(member, Verb.APPROVED, approval, sector=seat.sector, territory="national", call=call,
+                        data={"action": "sign_minutes", "seat": seat.value})
+    meeting.signed_at = now - 15 * DAY
+    eventlog.record(government, Verb.PUBLISHED, meeting, sector=Sector.GOVERNMENT, territory="national", call=call,
+                    data={"action": "sign_minutes"})
+
+    ballot = Ballot(call_id=call.id, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
+                    question="¿Qué mesas temáticas deben tener prioridad en el Quinto Plan?",
+                    opens_at=now - 40 * DAY, closes_at=now - 30 * DAY, results_published_at=now - 29 * DAY,
+                    created_by_id=government.id)
+    ballot.options = [BallotOption(theme_id=theme.id) for theme in call.themes]
+    db.session.add(ballot)
+    db.session.flush()
+    for organisation, person in participants:
+        voter = BallotVoter(ballot_id=ballot.id, user_id=person.id, organisation_id=organisation.id,
+                            sector=organisation.sector, territory=organisation.territory, created_at=now - 35 * DAY)
+        db.session.add(voter)
+        db.session.flush()
+        chosen = rng.sample(ballot.options, k=rng.randint(1, 3))
+        for option in chosen:
+            db.session.add(Vote(voter_id=voter.id, option_id=option.id))
+        eventlog.record(person, Verb.VOTED, ballot, organisation, call=call, data={"ballot": ballot.id})
+    db.session.flush()
+    eventlog.record(government, Verb.PUBLISHED, ballot, sector=Sector.GOVERNMENT, territory="national", call=call,
+                    data={"ballot": ballot.id})
