@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from .calls.views import bp as calls_bp
     from .drafts.views import bp as drafts_bp
     from .main.views import bp as main_bp
+    from .meetings.views import bp as meetings_bp
     from .moderation.views import bp as moderation_bp
     from .organisations.views import bp as organisations_bp
     from .plans.views import bp as plans_bp
@@ -97,7 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from .votes.views import bp as votes_bp
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
-                      drafts_bp, moderation_bp, votes_bp):
+                      drafts_bp, moderation_bp, votes_bp, meetings_bp):
         app.register_blueprint(blueprint)
 
 

@@ -175,3 +175,21 @@ def make_comment(version, author: User, body: str = "Un comentario", *, organisa
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+def make_meeting(call, creator: User | None = None, *, starts_at=None, modality: str = "in_person",
+                 territory: str = "MX-OAX", minutes: str = "Se acordó **publicar** los datos.", theme=None,
+                 title: str | None = None):
+    """A meeting of ``call`` that took place yesterday, with draft (unsigned) minutes."""
+    from datetime import timedelta
+
+    from ogpcocreate.core.richtext import sanitize
+    from ogpcocreate.meetings.models import Meeting, Modality
+
+    meeting = Meeting(call_id=call.id, theme_id=theme.id if theme else None, title=title or f"Mesa {next(_counter)}",
+                      starts_at=starts_at or utcnow() - timedelta(days=1), modality=Modality(modality),
+                      place="Casa de la Cultura, Oaxaca de Juárez", territory=territory, minutes_source=minutes,
+                      minutes=sanitize(minutes), created_by_id=(creator or make_user()).id)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting

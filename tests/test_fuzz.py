@@ -29,6 +29,7 @@ def _form_field_names() -> list[str]:
     import ogpcocreate.auth.forms
     import ogpcocreate.calls.forms
     import ogpcocreate.main.forms
+    import ogpcocreate.meetings.forms
     import ogpcocreate.organisations.forms
     import ogpcocreate.plans.forms
     import ogpcocreate.proposals.forms
@@ -37,7 +38,8 @@ def _form_field_names() -> list[str]:
     import ogpcocreate.votes.forms
 
     names = set()
-    for module in (ogpcocreate.auth.forms, ogpcocreate.calls.forms, ogpcocreate.main.forms, ogpcocreate.organisations.forms,
+    for module in (ogpcocreate.auth.forms, ogpcocreate.calls.forms, ogpcocreate.main.forms, ogpcocreate.meetings.forms,
+                   ogpcocreate.organisations.forms,
                    ogpcocreate.plans.forms, ogpcocreate.proposals.forms, ogpcocreate.responses.forms,
                    ogpcocreate.secretariat.forms, ogpcocreate.votes.forms):
         for _name, cls in inspect.getmembers(module, inspect.isclass):

@@ -22,6 +22,7 @@ from .factories import (
     make_call,
     make_comment,
     make_draft,
+    make_meeting,
     make_organisation,
     make_plan,
     make_proposal,
@@ -53,6 +54,7 @@ class World:
     draft_id: int
     comment_id: int
     ballot_id: int
+    meeting_id: int
 
 
 def build_world(app) -> World:
@@ -83,9 +85,10 @@ def build_world(app) -> World:
                         closes_at=utcnow() + timedelta(days=1), created_by_id=admin.id,
                         options=[BallotOption(theme_id=t.id) for t in call.themes])
         db.session.add(ballot)
+        meeting = make_meeting(call)
         db.session.commit()
         return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
-                     commitment.id, comment.id, ballot.id)
+                     commitment.id, comment.id, ballot.id, meeting.id)
 
 
 # endpoint -> (method, url template, roles allowed, denial for the other logged-in roles)
@@ -161,6 +164,15 @@ ROUTES = {
     "votes.vote": ("POST", "/ballots/{ballot_id}/vote", CONFIRMED),
     "votes.publish": ("POST", "/ballots/{ballot_id}/publish", SEATS),
     "votes.adopt": ("POST", "/ballots/{ballot_id}/adopt", SEATS),
+    "meetings.index": ("GET", "/calls/{call_id}/meetings", PUBLIC),
+    "meetings.detail": ("GET", "/meetings/{meeting_id}", PUBLIC),
+    "meetings.create": ("GET", "/calls/{call_id}/meetings/new", SEATS),
+    "meetings.edit": ("GET", "/meetings/{meeting_id}/edit", SEATS),
+    "meetings.attendance": ("GET", "/meetings/{meeting_id}/attendance", SEATS),
+    "meetings.add_attendees": ("POST", "/meetings/{meeting_id}/attendees", SEATS),
+    "meetings.set_unregistered": ("POST", "/meetings/{meeting_id}/unregistered", SEATS),
+    "meetings.take_position": ("POST", "/meetings/{meeting_id}/positions", SEATS),
+    "meetings.withdraw_position": ("POST", "/meetings/{meeting_id}/positions/999/withdraw", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {

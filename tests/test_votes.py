@@ -62,6 +62,13 @@ def make_ballot(call, creator, *, kind=BallotKind.THEMES, electorate=Electorate.
     return ballot
 
 
+
+@pytest.fixture
+def appctx(app):
+    """Service-level tests here read messages in English, like the test users of this module."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield app
+
 @pytest.fixture
 def world(app):
     with app.app_context():

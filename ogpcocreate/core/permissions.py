@@ -179,6 +179,26 @@ def can_moderate(user) -> bool:
     return is_secretariat(user)
 
 
+# --- meetings and votes -------------------------------------------------------------------------------
+
+
+def can_manage_meetings(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_sign_minutes(user, meeting) -> bool:
+    return is_secretariat(user)
+
+
+def can_manage_ballots(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_vote(user) -> bool:
+    """Participants vote; whether the ballot is open and whom they vote for is the service's to say."""
+    return is_participant(user)
+
+
 # --- helpers for views -----------------------------------------------------------------------------
 
 

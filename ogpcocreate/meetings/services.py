@@ -153,25 +153,28 @@ def parse_emails(text: str) -> list[str]:
     return seen
 
 
-def current_organisations(user: User) -> list[Organisation]:
-    """The organisations the person belongs to now, except those the secretariat rejected."""
-    return list(db.session.scalars(
-        select(Organisation)
-        .join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id, Membership.left_at.is_(None),
+def organisations_of(user_ids: list[int]) -> dict[int, list[Organisation]]:
+    """Each person's current organisations, except those the secretariat rejected (one statement)."""
+    result: dict[int, list[Organisation]] = {user_id: [] for user_id in user_ids}
+    rows = db.session.execute(
+        select(Membership.user_id, Organisation)
+        .join(Organisation, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id.in_(user_ids), Membership.left_at.is_(None),
                Organisation.verification != Verification.REJECTED)
         .order_by(Organisation.name_key)
-    ))
+    ).all() if user_ids else []
+    for user_id, organisation in rows:
+        result[user_id].append(organisation)
+    return result
 
 
-def organisation_for(user: User) -> Organisation | None:
-    """Whom the person attended for: their organisation if they belong to exactly one, else themselves.
+def attended_for(organisations: list[Organisation]) -> Organisation | None:
+    """Whom a person attended for: their organisation if they belong to exactly one, else themselves.
 
     A person in several organisations is recorded as an individual rather than credited to a guess:
     an attendance wrongly attributed would distort the participation figures by sector and territory
     for good, since the log cannot be rewritten.
     """
-    organisations = current_organisations(user)
     return organisations[0] if len(organisations) == 1 else None
 
 
@@ -201,6 +204,7 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
                              "below as unregistered attendees. Nothing was saved.", emails=", ".join(unknown)),
                            field="emails")
     recorded = set(db.session.scalars(select(Attendance.user_id).where(Attendance.meeting_id == meeting.id)))
+    memberships = organisations_of([u.id for u in users.values() if u.id not in recorded])
     result = AttendanceResult()
     channel = channel_of(meeting)
     for address in addresses:
@@ -208,7 +212,7 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
         if user.id in recorded:
             result.already.append(user)
             continue
-        organisation = organisation_for(user)
+        organisation = attended_for(memberships[user.id])
         attendance = Attendance(meeting_id=meeting.id, user_id=user.id, user=user,
                                 organisation_id=organisation.id if organisation else None, organisation=organisation)
         db.session.add(attendance)

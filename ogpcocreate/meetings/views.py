@@ -24,23 +24,6 @@ from .models import Meeting
 bp = Blueprint("meetings", __name__)
 
 
-# --- who may do what (to move into core/permissions.py, beside can_manage_calls) --------------------
-
-
-def can_manage_meetings(user) -> bool:
-    return permissions.is_secretariat(user)
-
-
-def can_sign_minutes(user, meeting) -> bool:
-    return permissions.is_secretariat(user)
-
-
-@bp.context_processor
-def _helpers():
-    # Until the helpers above live in core/permissions.py (whose TEMPLATE_HELPERS reach every template).
-    return {"can_manage_meetings": can_manage_meetings, "can_sign_minutes": can_sign_minutes}
-
-
 def get_meeting_or_404(meeting_id: int) -> Meeting:
     """Load a meeting whose call the current user may see (404 otherwise)."""
     meeting = db.session.get(Meeting, meeting_id)
@@ -103,7 +86,7 @@ def _form_data(form: MeetingForm) -> dict:
 @secretariat_required
 def create(call_id: int):
     call = get_call_or_404(call_id)
-    require(can_manage_meetings(current_user))
+    require(permissions.can_manage_meetings(current_user))
     form = _prepare(MeetingForm(), call)
     if request.method == "GET":
         form.territory.data = territories.NATIONAL
@@ -135,7 +118,7 @@ def _refuse_if_unchangeable(meeting: Meeting):
 @secretariat_required
 def edit(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
-    require(can_manage_meetings(current_user))
+    require(permissions.can_manage_meetings(current_user))
     if refused := _refuse_if_unchangeable(meeting):
         return refused
     form = _prepare(MeetingForm(obj=meeting), meeting.call)
@@ -171,7 +154,7 @@ def _attendance_page(meeting: Meeting, attendees_form: AttendeesForm, unregister
 @secretariat_required
 def attendance(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
-    require(can_manage_meetings(current_user))
+    require(permissions.can_manage_meetings(current_user))
     if refused := _refuse_if_unchangeable(meeting):
         return refused
     return _attendance_page(meeting, AttendeesForm(formdata=None), _unregistered_form(meeting))
@@ -181,7 +164,7 @@ def attendance(meeting_id: int):
 @secretariat_required
 def add_attendees(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
-    require(can_manage_meetings(current_user))
+    require(permissions.can_manage_meetings(current_user))
     form = AttendeesForm()
     if form.validate_on_submit():
         try:
@@ -204,7 +187,7 @@ def add_attendees(meeting_id: int):
 @secretariat_required
 def set_unregistered(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
-    require(can_manage_meetings(current_user))
+    require(permissions.can_manage_meetings(current_user))
     form = UnregisteredForm()
     if form.validate_on_submit():
         try:
@@ -222,7 +205,7 @@ def set_unregistered(meeting_id: int):
 @secretariat_required
 def take_position(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
-    require(can_sign_minutes(current_user, meeting))
+    require(permissions.can_sign_minutes(current_user, meeting))
     form = MinutesPositionForm()
     if form.validate_on_submit():
         try:
