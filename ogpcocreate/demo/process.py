@@ -312,7 +312,7 @@ def load_drafts(rng: random.Random, members: dict[Seat, User]) -> None:
     eventlog.record(members[Seat.GUARANTOR], Verb.MODERATED, action, sector=Sector.GUARANTOR, territory="national",
                     call=call, data={"comment": hidden.id, "decision": "hidden"})
 
-    outcomes = ["adopted", "partially_adopted", "not_adopted", "merged"]
+    outcomes = ["adopted", "not_adopted", "partially_adopted", "merged"]  # versions take in what was adopted
     for i, comment in enumerate(made[:4]):
         responses.respond(government, Seat.GOVERNMENT, comment, outcomes[i],
                           "" if outcomes[i] == "adopted" else JUSTIFICATIONS.get(outcomes[i], "Se valoró en la mesa."))
