@@ -179,6 +179,7 @@ def test_responses_to_comments_and_the_trace_to_the_next_version(app, make_clien
         assert incorporation.version.number == 2
     compare = make_client().get(f"/drafts/{draft_id}/compare?from=1&to=2").get_data(as_text=True)
     assert "<ins>" in compare and "municipios" in compare and f"#{taken_id}" in compare
+    assert 'class="diff-table"' in compare  # the two versions side by side
     v1_page = make_client().get(f"/drafts/{draft_id}/versions/1").get_data(as_text=True)
     assert f"/drafts/{draft_id}/compare?to=2" in v1_page
     # A version cannot be published while the round is open.
@@ -226,3 +227,20 @@ def test_discussion_cost_does_not_grow_with_comments(app, client, world):
     with count_statements(app) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def test_comment_flooding_is_rate_limited(app_config, make_app, world):
+    from .conftest import FormClient
+
+    flood = make_app({**app_config, "RATELIMIT_ENABLED": True, "CONTRIBUTION_RATE_LIMIT": "2 per minute"})
+    with flood.app_context():
+        call = db.session.get(Call, world["call"])
+        gov = db.session.scalar(select(User).where(User.email == "government@example.org"))
+        draft_id = make_draft(call, gov).id
+        db.session.commit()
+    c = FormClient(flood.test_client())
+    c.login("osc1@example.org")
+    statuses = [c.post_form(f"/drafts/{draft_id}/comments", {"body_source": f"Comentario {n}"}).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
+    with flood.app_context():
+        assert db.session.scalar(select(func.count(Comment.id))) == 2

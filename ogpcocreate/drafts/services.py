@@ -185,19 +185,22 @@ def incorporated_in(comment_ids: list[int]) -> dict[int, DraftVersion]:
 _TOKEN = re.compile(r"\s+|[^\s]+")
 
 
-def _diff_words(old: str, new: str) -> Markup:
-    """Word-level difference of two texts as escaped HTML with <del> and <ins> (difflib, stdlib)."""
+def _diff_words(old: str, new: str) -> tuple[Markup, Markup]:
+    """Word-level difference of two texts (difflib, stdlib) as two escaped HTML columns: the old text
+    with what was removed in <del>, and the new text with what was added in <ins>."""
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
-    out = []
+    left, right = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        removed, added = html.escape("".join(a[i1:i2])), html.escape("".join(b[j1:j2]))
         if op == "equal":
-            out.append(html.escape("".join(a[i1:i2])))
+            left.append(removed)
+            right.append(added)
             continue
-        if i2 > i1:
-            out.append(f"<del>{html.escape(''.join(a[i1:i2]))}</del>")
-        if j2 > j1:
-            out.append(f"<ins>{html.escape(''.join(b[j1:j2]))}</ins>")
-    return Markup("".join(out))  # noqa: S704 - every piece above is escaped
+        if removed:
+            left.append(f"<del>{removed}</del>")
+        if added:
+            right.append(f"<ins>{added}</ins>")
+    return Markup("".join(left)), Markup("".join(right))  # noqa: S704 - every piece above is escaped
 
 
 def _milestones_text(version: DraftVersion) -> str:
@@ -208,7 +211,8 @@ def _milestones_text(version: DraftVersion) -> str:
 class SectionDiff:
     section: Section
     changed: bool
-    html: Markup
+    old: Markup
+    new: Markup
 
 
 def compare(old: DraftVersion, new: DraftVersion) -> list[SectionDiff]:
@@ -218,7 +222,7 @@ def compare(old: DraftVersion, new: DraftVersion) -> list[SectionDiff]:
             a, b = _milestones_text(old), _milestones_text(new)
         else:
             a, b = getattr(old, f"{section.value}_source"), getattr(new, f"{section.value}_source")
-        diffs.append(SectionDiff(section, a != b, _diff_words(a, b)))
+        diffs.append(SectionDiff(section, a != b, *_diff_words(a, b)))
     return diffs
 
 

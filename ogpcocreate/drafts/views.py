@@ -18,9 +18,10 @@ from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options
 from ..core.permissions import secretariat_required
-from ..extensions import db
+from ..extensions import db, limiter
 from ..moderation.forms import DecisionForm, ReportForm
 from ..proposals import services as proposals
+from ..proposals.views import account_key, contribution_limit
 from ..responses.forms import ResponseForm
 from ..responses.models import Outcome
 from . import services
@@ -191,6 +192,8 @@ def compare(draft_id: int):
 
 
 @bp.route("/drafts/<int:draft_id>/comments", methods=["POST"])
+@limiter.limit(contribution_limit)
+@limiter.limit(contribution_limit, key_func=account_key)
 def comment(draft_id: int):
     draft = get_draft_or_404(draft_id)
     permissions.require(permissions.can_comment(current_user))

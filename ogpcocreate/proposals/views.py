@@ -55,17 +55,18 @@ def _fail(form: ProposalForm, exc: ServiceError) -> None:
 
 
 def contribution_limit() -> str:
+    """Proposals and comments share one limit per account and per address (config CONTRIBUTION_RATE_LIMIT)."""
     return current_app.config["CONTRIBUTION_RATE_LIMIT"]
 
 
-def _account_key() -> str:
+def account_key() -> str:
     return f"account:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
 
 
 @bp.route("/calls/<int:call_id>/proposals/new", methods=["GET", "POST"])
 @participant_required
 @limiter.limit(contribution_limit, methods=["POST"])
-@limiter.limit(contribution_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(contribution_limit, methods=["POST"], key_func=account_key)
 def create(call_id: int):
     call = get_call_or_404(call_id)
     require(permissions.can_submit_proposal(current_user, call))

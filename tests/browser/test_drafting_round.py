@@ -380,11 +380,15 @@ def test_a_full_drafting_round_in_the_browser(new_page, live_server, app, inbox)
         with anon_page.expect_navigation(wait_until="load"):
             compare_link.click()
         expect(anon_page).to_have_url(f"{draft_url}/compare")
-        diffs = anon_page.locator("main .diff")
-        expect(diffs).to_have_count(1)  # only the description changed
-        expect(diffs.locator("del")).to_have_text(["trimestre."])
-        expect(diffs.locator("ins")).to_have_text(["mes en formato abierto."])
-        expect(diffs).to_contain_text("Los municipios publicarán sus contratos de agua potable cada")
+        tables = anon_page.locator("main table.diff-table")
+        expect(tables).to_have_count(1)  # only the description changed, shown side by side
+        diffs = tables.locator(".diff")
+        expect(diffs).to_have_count(2)
+        expect(diffs.nth(0).locator("del")).to_have_text(["trimestre."])
+        expect(diffs.nth(1).locator("ins")).to_have_text(["mes en formato abierto."])
+        expect(diffs.nth(0).locator("ins")).to_have_count(0)
+        expect(diffs.nth(1).locator("del")).to_have_count(0)
+        expect(diffs.nth(1)).to_contain_text("Los municipios publicarán sus contratos de agua potable cada")
         incorporated = anon_page.locator("main ul.incorporated > li")
         expect(incorporated).to_have_count(1)
         expect(incorporated.locator(f'a[href="/drafts/{draft_id}/versions/1#comment-{section_id}"]')).to_have_text(
