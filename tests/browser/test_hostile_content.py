@@ -5,11 +5,17 @@ The data is seeded directly in an application context: the services that the for
 what is stored is what a form would have stored (tests/test_hostile_content.py submits it through the
 forms). Each vector's alert(1)/confirm(1)/prompt(1) is numbered 1000 + its line among the vectors, so a
 dialog names the vector that opened it. Rich-text fields hold several vectors each (one per paragraph) to
-keep the number of pages down; every vector is stored at least once.
+keep the number of pages down; every vector is stored at least once. Besides organisations, proposals,
+plans, calls and responses, that covers drafting (draft titles; two versions of each draft, with their
+sections, milestones and change notes; comments, replies, reports, hide/dismiss reasons, responses to
+comments, objections to adoption), meetings (title, place, minutes, agreements, attendance, objections to
+the minutes) and ballots (questions; votes; results published).
 
 Every page is then opened by a secretariat member (who sees all the public does, plus member lists and
-forms), the lists also by an anonymous visitor, and /account and /my/... by a participant; the test
-fails if: a dialog opens; the browser logs a console error or an uncaught page error (a
+forms, the moderation queue and attendance pages), the lists also by an anonymous visitor, and /account,
+/my/... and the drafts' pages (with their reply and report forms) by a participant; the authors of hidden
+comments open the page where they can still read them, and the secretariat adopts drafts by vote, whose
+message names them. Comparisons of versions are opened both ways. The test fails if: a dialog opens; the browser logs a console error or an uncaught page error (a
 Content-Security-Policy violation is logged as a console error: it means inline script was attempted,
 and its target element names the vector); the document holds any <script> element; or the DOM the browser
 built holds an on* attribute, a javascript:/vbscript:/data:text/html URL, an <iframe>/<object>/<embed>/
@@ -22,23 +28,37 @@ import html
 import re
 import time
 from collections import deque
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from ogpcocreate.auth import services as auth
 from ogpcocreate.calls import services as calls
+from ogpcocreate.comments import services as comments
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.sectors import Seat
+from ogpcocreate.drafts import services as drafts
+from ogpcocreate.drafts.models import TEXT_SECTIONS, Section
 from ogpcocreate.extensions import db
+from ogpcocreate.meetings import services as meetings
+from ogpcocreate.moderation import services as moderation
 from ogpcocreate.organisations import services as organisations
 from ogpcocreate.plans import services as plans
 from ogpcocreate.proposals import services as proposals
 from ogpcocreate.responses import services as responses
+from ogpcocreate.votes import services as votes
 
 from ..factories import PASSWORD, make_call, make_plan, make_proposal, make_seat, make_user
-from ..test_hostile_content import WEB_PREFIX, Campaign, Corpus, load_vectors
+from ..test_hostile_content import (
+    DELIBERATION_DATES,
+    MODALITIES,
+    OUTCOMES,
+    WEB_PREFIX,
+    Campaign,
+    Corpus,
+    load_vectors,
+)
 from .conftest import _PAGE_ERRORS, TIMEOUT_MS
 
 PER_RICH_FIELD = 5  # vectors per rich-text field, one per paragraph
@@ -48,8 +68,14 @@ PLANS = 4
 CALLS = 4
 ANSWERED = 4
 REVISIONS = 3
+DRAFTS = 2
+DRAFT_MILESTONES = 2
+COMMENTS_PER_DRAFT = 4
+REPLIES_PER_DRAFT = 2
+MEETINGS = 3
+BALLOTS = 3  # on themes (results published), on the drafts (results published, adopted in the browser), open
 
-LISTS = ["/", "/organisations", "/secretariat", "/record", "/plans", "/calls"]
+LISTS = ["/", "/organisations", "/secretariat", "/record", "/plans", "/calls", "/moderation"]
 
 # Installed before any page script runs (and, being the browser's, not subject to the page's CSP).
 MONITOR = """
@@ -188,13 +214,113 @@ def seed(app, vectors: list[str]) -> dict:
             for proposal in answered:
                 responses.respond(gov, Seat.GOVERNMENT, proposal, outcomes[revision % len(outcomes)],
                                   rich("response justification_source"))
+
+        # Drafting: the second open call moves on to deliberation and its proposals become drafts, each
+        # with two versions; comments, replies, reports, moderation and responses on the first round.
+        drafting = open_calls[1]
+        now = utcnow()
+        for name, days in DELIBERATION_DATES.items():
+            setattr(drafting, name, now + timedelta(days=days))
+        db.session.flush()
+        voice = {o.created_by_id: o.id for o in orgs[ORGANISATIONS - 2:]}  # not rejected: one may comment for them
+
+        def version(incorporate=()):
+            return {**{f"{s.value}_source": rich(f"draft version {s.value}_source") for s in TEXT_SECTIONS},
+                    "milestones": [{"description": text("draft milestone description", max_length=500),
+                                    "due": date(2027, i + 1, 15),
+                                    "responsible": text("draft milestone responsible", max_length=200)}
+                                   for i in range(DRAFT_MILESTONES)],
+                    "change_note": text("draft version change_note", max_length=5000), "comment_days": 7,
+                    "incorporate_comments": list(incorporate)}
+
+        def comment(author, version_, field, k, parent=None):
+            return comments.add(author, version_, {
+                "body_source": rich(field), "section": None if parent else ([None, *Section][k % (len(Section) + 1)]),
+                "organisation": voice.get(author.id) if k % 2 else None, "parent": parent.id if parent else None})
+
+        made_drafts, hidden_for = [], []
+        for d in range(DRAFTS):
+            draft = drafts.create_draft(gov, Seat.GOVERNMENT, drafting, {
+                "title": text("draft title", **title), "theme": drafting.themes[0].id,
+                "sources": [p.id for p in submitted if p.call_id == drafting.id][d::DRAFTS]})
+            first = drafts.publish_version(gov, Seat.GOVERNMENT, draft, version())
+            said = [comment(people[(d + k) % len(people)], first, "comment body_source", k) for k in range(COMMENTS_PER_DRAFT)]
+            comment(gov, first, "comment body_source (secretariat)", d)
+            said += [comment(people[(d + k + 2) % len(people)], first, "reply body_source", k, parent=said[k])
+                     for k in range(REPLIES_PER_DRAFT)]
+            for k, c in enumerate(said[:3]):
+                reporter = next(p for p in people[k + 1:] + people if p.id != c.author_id)
+                moderation.report(reporter, c, text("report reason", max_length=2000))
+            moderation.hide(guarantor, Seat.GUARANTOR, said[0], text("moderation hide reason", max_length=2000))
+            moderation.dismiss(gov, Seat.GOVERNMENT, said[1], text("moderation dismiss reason", max_length=2000))
+            hidden_for.append((said[0].author, f"/drafts/{draft.id}/versions/1"))
+            first.comments_close_at = utcnow() - timedelta(minutes=1)
+            visible = said[1:]
+            for k, c in enumerate(visible):
+                responses.respond(gov, Seat.GOVERNMENT, c, OUTCOMES[k % len(OUTCOMES)],
+                                  rich("comment response justification_source"))
+            second = drafts.publish_version(gov, Seat.GOVERNMENT, draft, version([c.id for c in visible[:2]]))
+            if d % 2:  # the second round closes; the seats object to adopting the draft as it stands
+                second.comments_close_at = utcnow() - timedelta(minutes=1)
+                for seat, member in seats.items():
+                    drafts.take_adoption_position(member, seat, draft, "object",
+                                                  text("adoption position comment", max_length=5000))
+            else:
+                comment(people[0], second, "comment body_source", d)
+            made_drafts.append(draft)
+
+        # Meetings of the hostile calls and of the drafting call: attendance, objections to the minutes.
+        made_meetings = []
+        for i in range(MEETINGS):
+            call = (made_calls + [drafting])[i % (len(made_calls) + 1)]
+            data = {"title": text("meeting title", min_length=3, max_length=200), "theme": call.themes[0].id if i % 2 else None,
+                    "starts_at": now - timedelta(days=1), "modality": MODALITIES[i % len(MODALITIES)],
+                    "place": text("meeting place", max_length=300), "territory": "national" if i % 2 else "MX-OAX",
+                    "minutes_source": rich("meeting minutes_source"), "agreements_source": rich("meeting agreements_source")}
+            meeting = meetings.create_meeting(gov, Seat.GOVERNMENT, call, data)
+            if i == 0:
+                meetings.update_meeting(gov, Seat.GOVERNMENT, meeting, {
+                    **data, "title": text("meeting title", min_length=3, max_length=200),
+                    "place": text("meeting place", max_length=300), "minutes_source": rich("meeting minutes_source"),
+                    "agreements_source": rich("meeting agreements_source")})
+            meetings.add_attendees(gov, Seat.GOVERNMENT, meeting, [u.email for u in people + list(seats.values())])
+            meetings.set_unregistered(gov, Seat.GOVERNMENT, meeting, {"citizen": 7, "academia": 2})
+            if meeting.minutes:
+                for seat, member in seats.items():
+                    meetings.take_position(member, seat, meeting, "object", text("minutes position comment", max_length=5000))
+            made_meetings.append(meeting)
+
+        # Ballots: set up to open later (as the form requires), then moved into the past to be voted on.
+        made_ballots = []
+        for i in range(BALLOTS):
+            on_drafts = i == 1
+            ballot = votes.create_ballot(gov, Seat.GOVERNMENT, drafting if on_drafts else made_calls[i % len(made_calls)], {
+                "kind": "commitments" if on_drafts else "themes", "electorate": "participants",
+                "question": text("ballot question", min_length=5, max_length=300),
+                "opens_at": now + timedelta(hours=1), "closes_at": now + timedelta(days=3),
+                "drafts": [d.id for d in made_drafts] if on_drafts else []})
+            ballot.opens_at = now - timedelta(days=2)
+            for person in people[:3]:
+                votes.cast_vote(person, ballot, {"approve": [o.id for o in ballot.options]})
+            if i < 2:
+                ballot.closes_at = utcnow() - timedelta(minutes=1)
+                votes.publish_results(gov, Seat.GOVERNMENT, ballot)
+            made_ballots.append(ballot)
         db.session.commit()
 
+        calls_shown = made_calls + open_calls + [deliberation]
         pages = [*LISTS, *(f"/organisations/{o.id}" for o in orgs), *(f"/proposals/{p.id}" for p in submitted + answered),
-                 *(f"/calls/{c.id}" for c in made_calls + open_calls + [deliberation]),
-                 *(f"/calls/{c.id}/record" for c in made_calls + open_calls + [deliberation]),
+                 *(f"/calls/{c.id}" for c in calls_shown), *(f"/calls/{c.id}/record" for c in calls_shown),
                  *(f"/plans/{p.id}" for p in made_plans)]
-        result = {"pages": pages, "secretariat": gov.email, "participant": people[0].email}
+        drafting_pages = [page for d in made_drafts for page in (
+            f"/drafts/{d.id}", f"/drafts/{d.id}/versions/1", f"/drafts/{d.id}/compare", f"/drafts/{d.id}/compare?from=2&to=1")]
+        pages += [*drafting_pages, *(f"/calls/{c.id}/meetings" for c in calls_shown),
+                  *(f"/meetings/{m.id}" for m in made_meetings), *(f"/calls/{c.id}/ballots" for c in calls_shown),
+                  *(f"/ballots/{b.id}" for b in made_ballots)]
+        result = {"pages": pages, "secretariat": gov.email, "participant": people[0].email,
+                  "secretariat_only": ["/moderation/reports", *(f"/meetings/{m.id}/attendance" for m in made_meetings)],
+                  "drafting_pages": drafting_pages, "hidden_for": [(u.email, page) for u, page in hidden_for],
+                  "adopt": f"/ballots/{made_ballots[1].id}"}
     missing = set(range(len(vectors))) - {s.vector for s in corpus.submissions}
     assert not missing, f"{len(missing)} vectors were not stored"
     result["stored"] = len(corpus.submissions)
@@ -242,6 +368,33 @@ def log_in(watch: Watch, base: str, email: str) -> None:
     assert not urlsplit(page.url).path.startswith("/login"), f"{email} could not log in"
 
 
+def inspect(watch: Watch, path: str, before_errors: int, before_dialogs: int, problems: list[str]) -> None:
+    """What the page now open holds and what it reported since it was asked for."""
+    page = watch.page
+    scripts = page.evaluate("document.querySelectorAll('script').length")
+    if scripts:
+        problems.append(f"{path}: {scripts} <script> element(s) in the document")
+    problems.extend(f"{path}: {found}" for found in page.evaluate(DOM_AUDIT))
+    violations = page.evaluate("window.__csp")
+    if violations is None:
+        problems.append(f"{path}: the CSP violation monitor is not installed")
+    problems.extend(f"{path}: CSP violation {v}" for v in violations or [])
+    problems.extend(watch.errors[before_errors:])
+    problems.extend(watch.dialogs[before_dialogs:])
+
+
+def submit(watch: Watch, base: str, path: str, form: str, problems: list[str]) -> None:
+    """Open ``path``, submit its ``form`` (a selector) and inspect the page it leads to, with its message."""
+    page = watch.page
+    page.goto(base + path, wait_until="load")
+    before_errors, before_dialogs = len(watch.errors), len(watch.dialogs)
+    with page.expect_navigation(wait_until="load"):
+        page.locator(form).locator("button[type=submit]").click()
+    if not page.locator(".flash").count():
+        problems.append(f"{path}: submitting {form} showed no message")
+    inspect(watch, f"{path} (after submitting {form})", before_errors, before_dialogs, problems)
+
+
 def tour(watch: Watch, base: str, seeds: list[str], follow: bool, problems: list[str]) -> int:
     """Open the seeds (and, with ``follow``, the listed pages they link to, as the server-side crawl does)."""
     page = watch.page
@@ -256,16 +409,7 @@ def tour(watch: Watch, base: str, seeds: list[str], follow: bool, problems: list
         if response is None or response.status != 200:
             problems.append(f"{path}: HTTP {response.status if response else 'no response'}")
             continue
-        scripts = page.evaluate("document.querySelectorAll('script').length")
-        if scripts:
-            problems.append(f"{path}: {scripts} <script> element(s) in the document")
-        problems.extend(f"{path}: {found}" for found in page.evaluate(DOM_AUDIT))
-        violations = page.evaluate("window.__csp")
-        if violations is None:
-            problems.append(f"{path}: the CSP violation monitor is not installed")
-        problems.extend(f"{path}: CSP violation {v}" for v in violations or [])
-        problems.extend(watch.errors[before_errors:])
-        problems.extend(watch.dialogs[before_dialogs:])
+        inspect(watch, path, before_errors, before_dialogs, problems)
         for href in page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"):
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not Campaign.PAGE.match(parts.path):
@@ -305,11 +449,19 @@ def test_no_hostile_content_runs_in_the_browser(page, browser, live_server, app)
         visited = tour(anonymous, live_server, LISTS, False, problems)
         secretariat = open_watched(browser, opened)
         log_in(secretariat, live_server, seeded["secretariat"])
-        visited += tour(secretariat, live_server, [*seeded["pages"], "/organisations/review", "/account", "/my/contributions"],
-                        True, problems)
+        visited += tour(secretariat, live_server, [*seeded["pages"], "/organisations/review", "/account", "/my/contributions",
+                                                   *seeded["secretariat_only"]], True, problems)
+        # Adopting drafts by vote: the message names them (their titles are hostile).
+        submit(secretariat, live_server, seeded["adopt"], "form[action$='/adopt']", problems)
         participant = open_watched(browser, opened)
         log_in(participant, live_server, seeded["participant"])
-        visited += tour(participant, live_server, ["/", "/account", "/my/contributions", "/my/organisations"], False, problems)
+        visited += tour(participant, live_server, ["/", "/account", "/my/contributions", "/my/organisations",
+                                                   *seeded["drafting_pages"]], False, problems)
+        for email, path in seeded["hidden_for"]:  # the authors of hidden comments can still read them
+            author = participant if email == seeded["participant"] else open_watched(browser, opened)
+            if author is not participant:
+                log_in(author, live_server, email)
+            visited += tour(author, live_server, [path], False, problems)
     finally:
         for other in opened:
             _PAGE_ERRORS.pop(id(other), None)
