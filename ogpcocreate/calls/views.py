@@ -11,7 +11,7 @@ from ..approvals.models import Action
 from ..core import permissions, territories
 from ..core.db import utcnow
 from ..core.errors import ServiceError
-from ..core.forms import options
+from ..core.forms import flash_errors, options
 from ..core.i18n import from_local, to_local
 from ..core.permissions import require, secretariat_required
 from ..core.sectors import sector_choices
@@ -180,9 +180,7 @@ def take_position(call_id: int):
             else:
                 flash(_("Your seat's position has been recorded."), "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     return redirect(url_for("calls.detail", call_id=call.id) + "#approvals")
 
 

@@ -16,7 +16,7 @@ from ..comments.forms import CommentForm
 from ..core import permissions
 from ..core.db import utcnow
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options
+from ..core.forms import EmptyForm, flash_errors, options, refuse
 from ..core.permissions import secretariat_required
 from ..extensions import db, limiter
 from ..moderation.forms import DecisionForm, ReportForm
@@ -47,14 +47,6 @@ def _version_or_404(draft: DraftCommitment, number: int) -> DraftVersion:
     abort(404)
 
 
-def _fail(form, exc: ServiceError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
-
 
 @bp.route("/calls/<int:call_id>/drafts/new", methods=["GET", "POST"])
 @secretariat_required
@@ -69,7 +61,7 @@ def create(call_id: int):
         try:
             draft = services.create_draft(current_user, permissions.seat_of(current_user), call, form.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("The draft commitment has been created. Write and publish its first version."), "success")
@@ -107,7 +99,7 @@ def publish(draft_id: int):
         try:
             version = services.publish_version(current_user, permissions.seat_of(current_user), draft, form.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("Version %(n)d has been published and is open for comments.", n=version.number), "success")
@@ -203,7 +195,7 @@ def comment(draft_id: int):
         try:
             created = comments.add(current_user, version, form.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("Your comment has been published. The secretariat will answer it with a reasoned response."), "success")
@@ -229,7 +221,5 @@ def take_position(draft_id: int):
             flash(_("The commitment has been adopted as final.") if done else _("Your seat's position has been recorded."),
                   "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")

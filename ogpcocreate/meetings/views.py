@@ -13,7 +13,7 @@ from ..approvals.models import Action
 from ..calls.views import get_call_or_404
 from ..core import permissions, territories
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options
+from ..core.forms import EmptyForm, flash_errors, options, refuse
 from ..core.i18n import from_local, to_local
 from ..core.permissions import require, secretariat_required
 from ..extensions import db
@@ -31,14 +31,6 @@ def get_meeting_or_404(meeting_id: int) -> Meeting:
         abort(404)
     return meeting
 
-
-def _fail(form, exc: ServiceError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors.append(exc.message)
-    else:
-        flash(exc.message, "error")
 
 
 # --- public pages ---------------------------------------------------------------------------------
@@ -94,7 +86,7 @@ def create(call_id: int):
         try:
             meeting = services.create_meeting(current_user, permissions.seat_of(current_user), call, _form_data(form))
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("The meeting has been recorded. Add its attendance, and its minutes for the seats to sign."),
@@ -130,7 +122,7 @@ def edit(meeting_id: int):
         try:
             services.update_meeting(current_user, permissions.seat_of(current_user), meeting, _form_data(form))
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("Your changes have been saved."), "success")
@@ -170,7 +162,7 @@ def add_attendees(meeting_id: int):
         try:
             result = services.add_attendees(current_user, permissions.seat_of(current_user), meeting, form.emails.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             if result.added:
@@ -193,7 +185,7 @@ def set_unregistered(meeting_id: int):
         try:
             services.set_unregistered(current_user, permissions.seat_of(current_user), meeting, form.counts())
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("The counts of unregistered attendees have been saved."), "success")
@@ -221,9 +213,7 @@ def take_position(meeting_id: int):
             else:
                 flash(_("Your seat's position has been recorded."), "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#signatures")
 
 

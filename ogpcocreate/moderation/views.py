@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..comments.models import Comment
 from ..core import permissions
 from ..core.errors import ServiceError
+from ..core.forms import flash_errors
 from ..core.permissions import require, secretariat_required
 from ..extensions import db
 from . import services
@@ -29,12 +30,6 @@ def _back(comment: Comment):
                     + f"#comment-{comment.id}")
 
 
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-
-
 @bp.route("/comments/<int:comment_id>/report", methods=["POST"])
 @login_required
 def report(comment_id: int):
@@ -51,7 +46,7 @@ def report(comment_id: int):
             db.session.commit()
             flash(_("Thank you. The secretariat will review the comment."), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return _back(comment)
 
 
@@ -69,7 +64,7 @@ def _decide(comment_id: int, decide):
             db.session.commit()
             flash(_("The decision has been recorded in the public moderation log."), "success")
     else:
-        _flash_errors(form)
+        flash_errors(form)
     if request.form.get("back") == "queue":
         return redirect(url_for("moderation.reports"))
     return _back(comment)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..core import permissions
 from ..core.errors import ServiceError, link_problem
-from ..core.forms import EmptyForm, options
+from ..core.forms import EmptyForm, options, refuse
 from ..core.permissions import participant_required, require, secretariat_required
 from ..extensions import db
 from . import services
@@ -27,14 +27,6 @@ def get_organisation_or_404(org_id: int, *, manage: bool = False) -> Organisatio
         require(permissions.can_edit_organisation(current_user, org))
     return org
 
-
-def _service_error_to_form(form, exc: ServiceError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.route("/organisations")
@@ -63,7 +55,7 @@ def create():
         try:
             org = services.create_organisation(current_user, form.data)
         except ServiceError as exc:
-            _service_error_to_form(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("The organisation is registered. The secretariat will review it for verification."), "success")
@@ -107,7 +99,7 @@ def edit(org_id: int):
         try:
             reverified = services.update_organisation(current_user, org, form.data)
         except ServiceError as exc:
-            _service_error_to_form(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("The organisation's details have been saved."), "success")

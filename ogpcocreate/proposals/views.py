@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..calls.views import get_call_or_404
 from ..core import permissions
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options
+from ..core.forms import EmptyForm, options, refuse
 from ..core.permissions import participant_required, require
 from ..extensions import db, limiter
 from ..responses import services as responses
@@ -45,14 +45,6 @@ def _prepare(form: ProposalForm, call, proposal: Proposal | None = None) -> Prop
     return form
 
 
-def _fail(form: ProposalForm, exc: ServiceError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors.append(exc.message)
-    else:
-        flash(exc.message, "error")
-
 
 def contribution_limit() -> str:
     """Proposals and comments share one limit per account and per address (config CONTRIBUTION_RATE_LIMIT)."""
@@ -75,7 +67,7 @@ def create(call_id: int):
         try:
             proposal = services.submit(current_user, call, form.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("Your proposal has been submitted. You can edit or withdraw it until the call closes."), "success")
@@ -110,7 +102,7 @@ def edit(proposal_id: int):
         try:
             services.edit(current_user, proposal, form.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("Your changes have been saved."), "success")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..core import permissions
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm
+from ..core.forms import EmptyForm, flash_errors
 from ..core.permissions import require, secretariat_required
 from ..extensions import db
 from ..proposals.views import get_proposal_or_404
@@ -69,7 +69,5 @@ def respond_to_comment(comment_id: int):
             db.session.commit()
             flash(_("The response has been published and the author notified."), "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+        flash_errors(form)
     return redirect(url_for("drafts.version", draft_id=draft.id, number=comment.version.number) + f"#comment-{comment.id}")

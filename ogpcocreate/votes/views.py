@@ -14,7 +14,7 @@ from ..calls.views import get_call_or_404
 from ..core import permissions
 from ..core.db import utcnow
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options
+from ..core.forms import EmptyForm, options, refuse
 from ..core.i18n import from_local
 from ..core.permissions import participant_required, require, secretariat_required
 from ..drafts.models import DraftCommitment
@@ -36,14 +36,6 @@ def get_ballot_or_404(ballot_id: int) -> Ballot:
         abort(404)
     return ballot
 
-
-def _fail(form, exc: ServiceError) -> None:
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.route("/calls/<int:call_id>/ballots")
@@ -82,7 +74,7 @@ def create(call_id: int):
         try:
             ballot = services.create_ballot(current_user, permissions.seat_of(current_user), call, _ballot_data(form))
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("The ballot has been set up. Participants can vote from %(date)s.",
@@ -140,7 +132,7 @@ def vote(ballot_id: int):
         try:
             services.cast_vote(current_user, ballot, form.data)
         except ServiceError as exc:
-            _fail(form, exc)
+            refuse(form, exc)
         else:
             db.session.commit()
             flash(_("Your vote has been recorded. It cannot be changed."), "success")
