@@ -90,15 +90,17 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .meetings.views import bp as meetings_bp
     from .moderation.views import bp as moderation_bp
+    from .opendata.views import bp as opendata_bp
     from .organisations.views import bp as organisations_bp
     from .plans.views import bp as plans_bp
     from .proposals.views import bp as proposals_bp
+    from .reports.views import bp as reports_bp
     from .responses.views import bp as responses_bp
     from .secretariat.views import bp as secretariat_bp
     from .votes.views import bp as votes_bp
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
-                      drafts_bp, moderation_bp, votes_bp, meetings_bp):
+                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp):
         app.register_blueprint(blueprint)
 
 

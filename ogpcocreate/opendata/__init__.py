@@ -1,0 +1,1 @@
+"""Open data: the public record as machine-readable lists and streamed CSV exports."""
