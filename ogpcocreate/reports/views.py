@@ -1,7 +1,142 @@
-"""The influence report as a page, CSV downloads and JSON."""
+"""The influence report of a plan or a call as a page (printable), CSV downloads of each breakdown,
+JSON under /api/v1, and two plans side by side. All public: the public reads every record."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..calls.views import get_call_or_404
+from ..core import territories
+from ..plans.views import get_plan_or_404
+from . import figures, services
+from .forms import CompareForm
+from .levels import LEVELS
+from .services import BREAKDOWNS, InfluenceReport
 
 bp = Blueprint("reports", __name__)
+
+
+def _link(endpoint: str, values: dict, external: bool = False) -> str:
+    return url_for(endpoint, _external=external, **values)
+
+
+def _external_link(endpoint: str, values: dict) -> str:
+    return _link(endpoint, values, external=True)
+
+
+def _figures(rep: InfluenceReport, marks: list) -> dict:
+    p = rep.participation
+    entries = [figures.TimelineItem(e.when, e.label, e.kind, _link(e.endpoint, e.values)) for e in rep.timeline]
+    start = min((e.when for e in rep.timeline), default=rep.generated_at)
+    end = max([*(e.when for e in rep.timeline), rep.generated_at])
+    return {
+        "spectrum": figures.spectrum(marks),
+        "sectors": [(services.sector_label(r.key), r.total_people) for r in p.by_sector if r.total_people or r.acts],
+        "map": figures.tile_map({r.key: r.people for r in p.subdivisions}, territories.country(), national=p.national.people),
+        "timeline": figures.process_timeline(start, end, entries, rep.generated_at),
+    }
+
+
+def _render(rep: InfluenceReport, subject, marks: list, compare_form=None):
+    return render_template(
+        "reports/report.html", rep=rep, subject=subject, fig=_figures(rep, marks), levels=LEVELS,
+        breakdowns=BREAKDOWNS, compare_form=compare_form,
+        tables={name: services.breakdown(rep, name) for name in BREAKDOWNS},
+    )
+
+
+def _compare_form(plan) -> CompareForm:
+    form = CompareForm(formdata=None)
+    form.set_choices(services.plans(), selected=(plan.id, getattr(services.previous_plan(plan), "id", None)))
+    return form
+
+
+@bp.route("/plans/<int:plan_id>/influence")
+def plan_influence(plan_id: int):
+    plan = get_plan_or_404(plan_id)
+    rep = services.plan_report(plan)
+    marks = [(plan.name, rep.level)]
+    previous = services.previous_plan(plan)
+    if previous is not None:
+        marks.insert(0, (previous.name, services.plan_level(previous)))
+    return _render(rep, plan, marks, _compare_form(plan))
+
+
+@bp.route("/calls/<int:call_id>/influence")
+def call_influence(call_id: int):
+    call = get_call_or_404(call_id)
+    rep = services.call_report(call)
+    return _render(rep, call, [(call.title, rep.level)])
+
+
+@bp.route("/plans/compare")
+def compare_plans():
+    """Two plans side by side, as the IRM compares plan 1 and plan 2. A GET form, so it works without
+    JavaScript and the comparison can be shared as a link; with no choice yet, the two latest plans."""
+    plans = services.plans()
+    form = CompareForm(request.args)
+    form.set_choices(plans)
+    if not request.args:
+        if len(plans) >= 2:
+            return redirect(url_for(".compare_plans", first=plans[-2].id, second=plans[-1].id))
+        return render_template("reports/compare.html", form=form, reports=None)
+    if form.validate() and form.first.data == form.second.data:
+        form.second.errors.append(_("Choose two different plans."))
+    if form.errors:
+        return render_template("reports/compare.html", form=form, reports=None), 400
+    chosen = [get_plan_or_404(form.first.data), get_plan_or_404(form.second.data)]
+    reports = [services.plan_report(plan) for plan in chosen]
+    marks = [(plan.name, rep.level) for plan, rep in zip(chosen, reports, strict=True)]
+    return render_template("reports/compare.html", form=form, plans=chosen, reports=reports,
+                           spectrum=figures.spectrum(marks), levels=LEVELS)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def _csv(rep: InfluenceReport, name: str, filename: str) -> Response:
+    if name not in BREAKDOWNS:
+        abort(404)
+    header, rows = services.breakdown(rep, name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}-{name}.csv"
+    return response
+
+
+@bp.route("/plans/<int:plan_id>/influence/<name>.csv")
+def plan_influence_csv(plan_id: int, name: str):
+    plan = get_plan_or_404(plan_id)
+    return _csv(services.plan_report(plan), name, f"plan-{plan.id}")
+
+
+@bp.route("/calls/<int:call_id>/influence/<name>.csv")
+def call_influence_csv(call_id: int, name: str):
+    call = get_call_or_404(call_id)
+    return _csv(services.call_report(call), name, f"call-{call.id}")
+
+
+# --- JSON --------------------------------------------------------------------------------------------
+
+
+def _json(rep: InfluenceReport):
+    response = jsonify(services.as_json(rep, _external_link))
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config.get('REPORT_MAX_AGE', 60)}"
+    return response
+
+
+@bp.route("/api/v1/plans/<int:plan_id>/influence")
+def api_plan_influence(plan_id: int):
+    return _json(services.plan_report(get_plan_or_404(plan_id)))
+
+
+@bp.route("/api/v1/calls/<int:call_id>/influence")
+def api_call_influence(call_id: int):
+    return _json(services.call_report(get_call_or_404(call_id)))

@@ -1,0 +1,36 @@
+"""What a report is about: one call, or one plan with all its calls (shared/DOMAIN.md: "a plan uses the
+evidence of all its calls"). Every query of the report filters through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..calls.models import Call
+from ..core.eventlog import ParticipationEvent
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "plan" or "call"
+    id: int
+    name: str
+
+    @classmethod
+    def of_plan(cls, plan) -> Scope:
+        return cls("plan", plan.id, plan.name)
+
+    @classmethod
+    def of_call(cls, call) -> Scope:
+        return cls("call", call.id, call.title)
+
+    @property
+    def is_plan(self) -> bool:
+        return self.kind == "plan"
+
+    def calls(self, call=Call):
+        """A condition on the call table (or an alias of it) selecting the calls in scope."""
+        return call.plan_id == self.id if self.is_plan else call.id == self.id
+
+    def events(self):
+        """A condition on the log selecting the entries of the process (indexed: plan_id/call_id, verb)."""
+        return ParticipationEvent.plan_id == self.id if self.is_plan else ParticipationEvent.call_id == self.id
