@@ -99,8 +99,6 @@ def compare_plans():
 
 
 def _csv(rep: InfluenceReport, name: str, filename: str) -> Response:
-    if name not in BREAKDOWNS:
-        abort(404)
     header, rows = services.breakdown(rep, name)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -113,12 +111,16 @@ def _csv(rep: InfluenceReport, name: str, filename: str) -> Response:
 
 @bp.route("/plans/<int:plan_id>/influence/<name>.csv")
 def plan_influence_csv(plan_id: int, name: str):
+    if name not in BREAKDOWNS:
+        abort(404)
     plan = get_plan_or_404(plan_id)
     return _csv(services.plan_report(plan), name, f"plan-{plan.id}")
 
 
 @bp.route("/calls/<int:call_id>/influence/<name>.csv")
 def call_influence_csv(call_id: int, name: str):
+    if name not in BREAKDOWNS:
+        abort(404)
     call = get_call_or_404(call_id)
     return _csv(services.call_report(call), name, f"call-{call.id}")
 
