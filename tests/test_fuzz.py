@@ -33,6 +33,7 @@ def _form_field_names() -> list[str]:
     import ogpcocreate.organisations.forms
     import ogpcocreate.plans.forms
     import ogpcocreate.proposals.forms
+    import ogpcocreate.reports.forms
     import ogpcocreate.responses.forms
     import ogpcocreate.secretariat.forms
     import ogpcocreate.votes.forms
@@ -40,7 +41,7 @@ def _form_field_names() -> list[str]:
     names = set()
     for module in (ogpcocreate.auth.forms, ogpcocreate.calls.forms, ogpcocreate.main.forms, ogpcocreate.meetings.forms,
                    ogpcocreate.organisations.forms,
-                   ogpcocreate.plans.forms, ogpcocreate.proposals.forms, ogpcocreate.responses.forms,
+                   ogpcocreate.plans.forms, ogpcocreate.proposals.forms, ogpcocreate.reports.forms, ogpcocreate.responses.forms,
                    ogpcocreate.secretariat.forms, ogpcocreate.votes.forms):
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, FlaskForm) and cls is not FlaskForm:
@@ -60,7 +61,7 @@ PLAUSIBLE = st.sampled_from([
 VALUES = st.one_of(PLAUSIBLE, st.text(max_size=300), st.text(min_size=2000, max_size=6000, alphabet="ab\n "))
 FORM_DATA = st.dictionaries(st.sampled_from(FIELDS + ["next", "page", "unexpected"]), VALUES, max_size=12)
 QUERY = st.dictionaries(st.sampled_from(["page", "q", "sector", "territory", "verification", "theme", "status",
-                                         "before", "next", "x"]), VALUES, max_size=5)
+                                         "before", "next", "first", "second", "plan", "call", "x"]), VALUES, max_size=5)
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
