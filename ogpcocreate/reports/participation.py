@@ -72,7 +72,7 @@ class Participation:
 
     @property
     def territories_reached(self) -> int:
-        return sum(1 for r in self.subdivisions if r.people or r.organisations)
+        return sum(1 for r in self.subdivisions if r.people)
 
     @property
     def territories_total(self) -> int:

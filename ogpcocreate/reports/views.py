@@ -37,7 +37,8 @@ def _figures(rep: InfluenceReport, marks: list) -> dict:
         "spectrum": figures.spectrum(marks),
         "sectors": [(services.sector_label(r.key), r.total_people) for r in p.by_sector if r.total_people or r.acts],
         "map": figures.tile_map({r.key: r.people for r in p.subdivisions}, territories.country(), national=p.national.people),
-        "timeline": figures.process_timeline(start, end, entries, rep.generated_at),
+        "timeline": figures.process_timeline(start, end, entries, rep.generated_at,
+                                             zone=current_app.config["DISPLAY_TIMEZONE"]),
     }
 
 
