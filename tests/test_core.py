@@ -163,15 +163,15 @@ def test_the_demo_loads_and_its_record_verifies(app):
         from ogpcocreate.responses.models import Response
 
         phases = sorted(c.phase.value for c in db.session.scalars(select(Call)))
-        assert phases == ["deliberation", "open"]
+        assert phases == ["deliberation", "open", "results"]  # the current plan's two calls, the older plan's one
         proposals = db.session.scalar(select(func.count(Proposal.id)))
-        answered = db.session.scalar(select(func.count(Response.id)))
+        answered = db.session.scalar(select(func.count(Response.proposal_id)))
         assert proposals >= 24 and proposals * 0.5 < answered < proposals
         from ogpcocreate.drafts.models import DraftVersion
         from ogpcocreate.meetings.models import Attendance
         from ogpcocreate.votes.models import BallotVoter
 
-        assert db.session.scalar(select(func.max(DraftVersion.number))) == 2
+        assert db.session.scalar(select(func.max(DraftVersion.number))) == 3
         assert db.session.scalar(select(func.count(Attendance.id))) >= 10
         assert db.session.scalar(select(func.count(BallotVoter.id))) >= 20
         assert verify().ok

@@ -52,13 +52,16 @@ def add(actor: User, version: DraftVersion, data: dict) -> Comment:
         if organisation is None or not permissions.is_member(actor, organisation) \
                 or organisation.verification is Verification.REJECTED:
             raise ServiceError(_("You can only comment for an organisation you belong to."), field="organisation")
+    seat = permissions.seat_of(actor)
     comment = Comment(version_id=version.id, section=section, parent_id=parent.id if parent else None,
                       author_id=actor.id, organisation_id=organisation.id if organisation else None,
-                      is_contribution=not permissions.is_secretariat(actor),
-                      body_source=body, body=richtext.sanitize(body))
+                      is_contribution=seat is None, body_source=body, body=richtext.sanitize(body))
     db.session.add(comment)
     db.session.flush()
+    # A secretariat member speaks for their seat (its sector, nationwide), not as an individual citizen:
+    # the participation figures by sector must not count an official as a citizen.
     eventlog.record(actor, Verb.COMMENTED, comment, organisation, call=version.draft.call,
+                    sector=seat.sector if seat else None, territory="national" if seat else None,
                     data={"draft": version.draft_id, "version": version.number,
                           "section": section.value if section else None, "reply_to": parent.id if parent else None})
     return comment

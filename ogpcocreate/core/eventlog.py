@@ -217,6 +217,7 @@ def record(
     channel: Channel = Channel.ONLINE,
     call=None,
     plan=None,
+    at: datetime | None = None,
 ) -> ParticipationEvent:
     """Append one entry to the log in the caller's transaction and return it (flushed).
 
@@ -224,6 +225,8 @@ def record(
     Sector and territory default to the organisation's when the act is on its behalf, else to a
     person acting alone: an individual citizen from the territory on their profile. Secretariat acts
     pass their seat's sector explicitly. ``call`` (or ``plan``) names the process the act is part of.
+    ``at`` is when the act happened, for a record of acts carried over from their dates (the demo's
+    past process); it defaults to now. The hash covers it like every other field.
     """
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.flush()
@@ -242,7 +245,7 @@ def record(
 
     event = ParticipationEvent(
         seq=seq,
-        occurred_at=utcnow(),
+        occurred_at=at or utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_name=actor.display_name if actor is not None else None,
         organisation_id=organisation.id if organisation is not None else None,

@@ -1,9 +1,12 @@
-"""Load the demo: the three secretariat seats, 37 organisations of every sector from 30 states, citizens,
-and a co-creation process (demo/process.py).
+"""Load the demo: the three secretariat seats, 40 organisations of every sector from 30 states, citizens,
+an older plan that reached "consult" (demo/history.py) and the current one, at "collaborate"
+(demo/process.py), so that the side-by-side view of their influence tells a story.
 
 The organisations and people are fictional (only the public bodies named in shared/DOMAIN.md keep their
 real names), so that no real organisation appears to have said what the demo says. Everything goes
-through the same services a person would use, so the participation log is true to the data.
+through the same services a person would use, or, where a service rightly refuses a date in the past,
+is written as that service would have written it at the time; either way the participation log is true
+to the data.
 Deterministic: the same data every time.
 """
 
@@ -77,6 +80,10 @@ ORGANISATIONS = [
     ("Instituto de Acceso a la Información de Sinaloa", "IAIS", Sector.GUARANTOR, "MX-SIN", "verified"),
     ("Comisión Estatal de Transparencia de San Luis Potosí", "CETSLP", Sector.GUARANTOR, "MX-SLP", "verified"),
     ("Consejo Ciudadano del Sistema Anticorrupción de Morelos", "CCSAM", Sector.OTHER, "MX-MOR", "verified"),
+    # Mexico City organisations that carried the older plan (demo/history.py)
+    ("Red Metropolitana por la Rendición de Cuentas", "REMERC", Sector.CIVIL_SOCIETY, "MX-CMX", "verified"),
+    ("Colectivo Presupuesto Abierto Capitalino", "CPAC", Sector.CIVIL_SOCIETY, "MX-CMX", "verified"),
+    ("Seminario Universitario de Transparencia de la Ciudad de México", "SUTCM", Sector.ACADEMIA, "MX-CMX", "verified"),
 ]
 
 FIRST_NAMES = [
@@ -178,13 +185,14 @@ def load() -> None:
         name = f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
         _user(f"persona{i + 1:02d}", name, territory)
 
-    from . import process
+    from . import history, process
 
     members = {Seat.GOVERNMENT: accounts["gobierno"], Seat.GUARANTOR: accounts["garante"],
                Seat.CIVIL_SOCIETY: accounts["nucleo"]}
-    process.load(rng, members)
-    process.load_drafts(rng, members)
-    process.load_meeting_and_vote(rng, members)
+    acts = process.Acts()
+    history.load(acts, members)
+    process.load(acts, rng, members)
+    acts.write()  # the two plans' acts, in the order they happened
 
     # The demo's own notifications (seat assignments, verifications, responses) are not news to anyone.
     db.session.execute(delete(OutboxMessage))
