@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_models()
     _register_blueprints(app)
     _register_template_context(app)
+    _register_log_listeners()
 
     from . import cli
 
@@ -60,6 +61,7 @@ def _register_models() -> None:
     from .organisations import models as _organisations  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .responses import models as _responses  # noqa: F401
     from .secretariat import models as _secretariat  # noqa: F401
     from .votes import models as _votes  # noqa: F401
@@ -81,6 +83,14 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_token: str):
         return db.session.scalar(select(User).where(User.session_token == session_token))
+
+
+def _register_log_listeners() -> None:
+    """Derived data kept in step with the participation log, in the same transaction."""
+    from .core import eventlog
+    from .reports import tally
+
+    eventlog.listen(tally.count)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -341,7 +341,7 @@ def test_evidence_counts_and_what_is_missing(app):
         assert a.level is Level.CONSULT
         assert a.counts.due == 4 and a.counts.due_answered == 3 and a.counts.coverage == 0.75
         texts = [e.text for e in a.missing_for_next]
-        assert "3 of 4 contributions due a response have a reasoned response" in texts
+        assert "3 de 4 contribuciones que debían recibir respuesta tienen una respuesta razonada" in texts
         links = [e for e in a.missing_for_next if e.endpoint == "proposals.detail"]
         assert [e.values["proposal_id"] for e in links] == [missing.id]
         assert len(answered) == 3

@@ -99,7 +99,7 @@ def test_json_has_the_documented_fields(client, process):
     assert all(e["url"].startswith("http") for level in data["evidence"] for e in level["evidence"] if e["url"])
     older = client.get(f"/api/v1/plans/{process['older']}/influence").get_json()
     assert older["level"] == "consult"
-    assert older["missing_for_next"][0]["text"].startswith("0 of 1")
+    assert older["missing_for_next"][0]["text"].startswith("0 de 1")  # in the language asked for (es by default)
 
 
 @pytest.mark.parametrize("name", ["sector", "territory", "channel", "phase", "outcomes"])

@@ -156,7 +156,8 @@ class ParticipationEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (
-        Index("ix_participation_event_subject", "subject_type", "subject_id"),
+        # With verb and sector, the reports find the act behind each contribution from the index alone.
+        Index("ix_participation_event_subject", "subject_type", "subject_id", "verb", "sector"),
         Index("ix_participation_event_actor_id", "actor_id"),
         Index("ix_participation_event_organisation_id", "organisation_id"),
         Index("ix_participation_event_verb", "verb"),
@@ -197,6 +198,17 @@ def _payload(e: ParticipationEvent) -> str:
     if e.plan_id is not None or e.call_id is not None:
         fields.append({"plan": e.plan_id, "call": e.call_id})
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# Functions called with (event, call) after each append, in the same transaction: derived data that
+# must move with the log (reports/tally.py registers the participation tally in create_app).
+_LISTENERS: list = []
+
+
+def listen(listener) -> None:
+    """Call ``listener(event, call)`` after every append (once, however often the app is created)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def _lock_chain() -> None:
@@ -264,6 +276,8 @@ def record(
     event.hash = event.compute_hash()
     db.session.add(event)
     db.session.flush()
+    for listener in _LISTENERS:
+        listener(event, call)
     return event
 
 

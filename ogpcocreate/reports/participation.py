@@ -2,8 +2,8 @@
 organisations by sector, territory, channel and phase, the share of non-government participants and
 the territories reached out of all the country's first-level subdivisions.
 
-Counted from the participation log, as it recorded each act (sector and territory at the time), with
-one grouped SQL query per breakdown over the indexed (plan_id|call_id, verb) range: never row by row.
+Counted from the participation log, as it recorded each act (sector and territory at the time), through
+its tally (reports/tally.py) in one SQL statement (see _breakdowns): never row by row.
 Participation acts are the public's: submitting, commenting, attending and voting; the secretariat's
 acts (responding, approving, publishing, moderating) are the process, not participation. People
 counted at a meeting without an account (meetings' unregistered attendance, by sector) are added to
@@ -15,18 +15,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import String, case, distinct, func, literal, select, type_coerce, union_all
 
 from ..calls.models import Call
 from ..calls.phases import Phase
 from ..core import territories
-from ..core.eventlog import Channel, ParticipationEvent, Verb
+from ..core.eventlog import Channel
 from ..core.sectors import Sector
 from ..extensions import db
 from ..meetings.models import Meeting, Modality, UnregisteredAttendance
+from .models import ParticipationTally
 from .scope import Scope
 
-PARTICIPATION_VERBS = (Verb.SUBMITTED.value, Verb.COMMENTED.value, Verb.ATTENDED.value, Verb.VOTED.value)
 # Phases in which people can act, in order (a call is public from its announcement).
 PHASES = [Phase.ANNOUNCED, Phase.OPEN, Phase.REVIEW, Phase.DELIBERATION, Phase.DECISION, Phase.RESULTS]
 
@@ -83,38 +83,36 @@ class Participation:
         return next(r for r in self.by_territory if r.key == territories.NATIONAL)
 
 
-def _base(scope: Scope):
-    return (ParticipationEvent.verb.in_(PARTICIPATION_VERBS), scope.events())
+def _breakdowns(scope: Scope) -> dict[str, dict[str, tuple[int, int, int]]]:
+    """Every breakdown in one statement over the tally of the process (reports/tally.py: the log's
+    participation acts counted per person, organisation, sector, territory, channel and phase), so the
+    cost follows the number of people, not the number of acts.
+    Returns {dimension: {key: (people, organisations, acts)}}; dimension "all" holds the totals under
+    "" and the non-government people under "non_government"."""
+    t = ParticipationTally
+    organisation = case((t.organisation_id != 0, t.organisation_id), else_=None)
 
+    def per(dimension: str, key):
+        return select(literal(dimension).label("dimension"), type_coerce(key, String).label("key"),
+                      func.count(distinct(t.actor_id)), func.count(distinct(organisation)),
+                      func.coalesce(func.sum(t.acts), 0)).where(scope.tally())
 
-def _grouped(scope: Scope, key) -> dict[str, tuple[int, int, int]]:
-    rows = db.session.execute(
-        select(key.label("key"), func.count(distinct(ParticipationEvent.actor_id)),
-               func.count(distinct(ParticipationEvent.organisation_id)), func.count())
-        .where(*_base(scope)).group_by(key)
-    ).all()
-    return {str(k) if k is not None else "": (p, o, a) for k, p, o, a in rows}
-
-
-def _phase_key():
-    e = ParticipationEvent.occurred_at
-    return case(
-        (e < Call.opens_at, Phase.ANNOUNCED.value),
-        (e < Call.closes_at, Phase.OPEN.value),
-        (e < Call.deliberation_at, Phase.REVIEW.value),
-        (e < Call.decision_at, Phase.DELIBERATION.value),
-        (e < Call.results_at, Phase.DECISION.value),
-        else_=Phase.RESULTS.value,
+    statement = union_all(
+        per("all", literal("")),
+        per("all", literal("non_government")).where(t.sector != Sector.GOVERNMENT.value),
+        *(per(name, getattr(t, name)).group_by(getattr(t, name)) for name in ("sector", "territory", "channel", "phase")),
     )
+    result: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
+    for dimension, key, people, organisations, acts in db.session.execute(statement):
+        result[dimension][key or ""] = (int(people), int(organisations), int(acts))
+    return result
 
 
 def who_participated(scope: Scope) -> Participation:
     result = Participation()
-    ngo = case((ParticipationEvent.sector != Sector.GOVERNMENT.value, ParticipationEvent.actor_id), else_=None)
-    result.people, result.organisations, result.acts, result.non_government_people = db.session.execute(
-        select(func.count(distinct(ParticipationEvent.actor_id)), func.count(distinct(ParticipationEvent.organisation_id)),
-               func.count(), func.count(distinct(ngo))).where(*_base(scope))
-    ).one()
+    counts = _breakdowns(scope)
+    result.people, result.organisations, result.acts = counts["all"].get("", (0, 0, 0))
+    result.non_government_people = counts["all"].get("non_government", (0, 0, 0))[0]
 
     unregistered: dict[Sector, int] = defaultdict(int)
     unregistered_online = 0
@@ -129,26 +127,15 @@ def who_participated(scope: Scope) -> Participation:
     result.unregistered = sum(unregistered.values())
     result.unregistered_non_government = sum(n for s, n in unregistered.items() if s is not Sector.GOVERNMENT)
 
-    sectors = _grouped(scope, ParticipationEvent.sector)
-    result.by_sector = [Row(s.value, *sectors.get(s.value, (0, 0, 0)), unregistered=int(unregistered.get(s, 0)))
-                        for s in Sector]
+    def rows(dimension: str, keys, **extra) -> list[Row]:
+        found = counts.get(dimension, {})
+        return [Row(key, *found.get(key, (0, 0, 0)), **{k: v(key) for k, v in extra.items()}) for key in keys]
 
-    places = _grouped(scope, ParticipationEvent.territory)
-    codes = [code for code, _name in territories.subdivisions()] + [territories.NATIONAL]
-    result.by_territory = [Row(code, *places.get(code, (0, 0, 0))) for code in codes]
-
-    channels = _grouped(scope, ParticipationEvent.channel)
+    result.by_sector = rows("sector", [s.value for s in Sector],
+                            unregistered=lambda key: unregistered.get(Sector(key), 0))
+    result.by_territory = rows("territory", [code for code, _name in territories.subdivisions()] + [territories.NATIONAL])
     # A hybrid meeting counts as in person (meetings/services.channel_of).
-    unregistered_by_channel = {Channel.ONLINE: unregistered_online,
-                               Channel.IN_PERSON: result.unregistered - unregistered_online}
-    result.by_channel = [Row(c.value, *channels.get(c.value, (0, 0, 0)), unregistered=unregistered_by_channel[c])
-                         for c in Channel]
-
-    phase = _phase_key()
-    phases = {k: (p, o, a) for k, p, o, a in db.session.execute(
-        select(phase, func.count(distinct(ParticipationEvent.actor_id)),
-               func.count(distinct(ParticipationEvent.organisation_id)), func.count())
-        .join(Call, Call.id == ParticipationEvent.call_id).where(*_base(scope)).group_by(phase)
-    )}
-    result.by_phase = [Row(p.value, *phases.get(p.value, (0, 0, 0))) for p in PHASES]
+    result.by_channel = rows("channel", [c.value for c in Channel], unregistered=lambda key: unregistered_online
+                             if key == Channel.ONLINE.value else result.unregistered - unregistered_online)
+    result.by_phase = rows("phase", [p.value for p in PHASES])
     return result

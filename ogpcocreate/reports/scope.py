@@ -31,6 +31,12 @@ class Scope:
         """A condition on the call table (or an alias of it) selecting the calls in scope."""
         return call.plan_id == self.id if self.is_plan else call.id == self.id
 
+    def tally(self):
+        """A condition on the participation tally (reports/models.py) selecting the process's rows."""
+        from .models import ParticipationTally
+
+        return ParticipationTally.plan_id == self.id if self.is_plan else ParticipationTally.call_id == self.id
+
     def events(self):
         """A condition on the log selecting the entries of the process (indexed: plan_id/call_id, verb)."""
         return ParticipationEvent.plan_id == self.id if self.is_plan else ParticipationEvent.call_id == self.id
