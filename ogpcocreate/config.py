@@ -81,6 +81,9 @@ class BaseConfig:
     MIN_PASSWORD_LENGTH = 10
 
     PER_PAGE = 25
+    # How long an influence report may be served from the process's cache while the participation log
+    # is unchanged (reports/services.py); 0 computes it on every request.
+    REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "60"))
     SITE_NAME = os.environ.get("SITE_NAME", "ogpcocreate")
     PUBLIC_URL = os.environ.get("PUBLIC_URL")  # used in e-mails sent by the worker
 
@@ -141,6 +144,7 @@ class TestingConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
     MAIL_MAX_ATTEMPTS = 3
+    REPORT_CACHE_SECONDS = 0  # factories write rows without log entries; tests that cache turn it on
 
     @classmethod
     def finalise(cls, config: dict) -> None:

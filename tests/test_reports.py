@@ -166,3 +166,37 @@ def test_report_cost_does_not_grow_with_the_data(app, client, process):
         db.session.commit()
     assert statements(url) == small
     assert statements(api) == small_api
+
+
+def test_cached_report_follows_the_log(make_app, app_config):
+    """With the cache on, a report is reused until the log moves, then computed afresh."""
+    app = make_app({**app_config, "REPORT_CACHE_SECONDS": 3600})
+    client = app.test_client()
+    with app.test_request_context():
+        gov = make_user()
+        plan = make_plan(gov)
+        call = make_call(plan, phase="deliberation")
+        _contribute(call, gov, 2)
+        db.session.commit()
+        plan_id, call_id, gov_id = plan.id, call.id, gov.id
+    url = f"/api/v1/plans/{plan_id}/influence"
+    first = client.get(url).get_json()
+    with count_statements(app) as seen:
+        again = client.get(url).get_json()
+    assert again == first and len(seen) <= 3  # the plan, the log's head: no report queries
+    with app.test_request_context():
+        from ogpcocreate.auth.models import User
+        from ogpcocreate.calls.models import Call
+
+        _contribute(db.session.get(Call, call_id), db.session.get(User, gov_id), 1)
+        db.session.commit()
+    assert client.get(url).get_json()["response_coverage"]["due"] == first["response_coverage"]["due"] + 1
+
+
+def test_json_and_csv_revalidate_with_etags(make_app, app_config, process):
+    """While the log is unchanged the cached report is the same bytes, so its ETag holds (304)."""
+    client = make_app({**app_config, "REPORT_CACHE_SECONDS": 3600}).test_client()
+    for url in (f"/api/v1/plans/{process['plan']}/influence", f"/plans/{process['plan']}/influence/sector.csv"):
+        first = client.get(url)
+        assert first.headers["ETag"] and "public" in first.headers["Cache-Control"]
+        assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -7,10 +7,14 @@ never needs a request.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -19,7 +23,7 @@ from ..calls.models import Call
 from ..calls.phases import PHASE_LABELS, SCHEDULE, Phase
 from ..core import territories
 from ..core.db import utcnow
-from ..core.eventlog import Channel
+from ..core.eventlog import Channel, ParticipationEvent
 from ..core.sectors import Sector
 from ..drafts.models import DraftCommitment, DraftVersion
 from ..extensions import db
@@ -70,11 +74,60 @@ class InfluenceReport:
 
 
 def report(scope: Scope, now: datetime | None = None) -> InfluenceReport:
-    now = now or utcnow()
+    """The report as of ``now``; without ``now``, the latest, from the per-process cache when it holds."""
+    if now is None:
+        return _cached(scope)
+    return _compute(scope, now)
+
+
+def _compute(scope: Scope, now: datetime) -> InfluenceReport:
     assessment = assess(scope, now)
     entries, more = timeline(scope)
     return InfluenceReport(scope, assessment, who_participated(scope),
                            flags_module.process_flags(scope, assessment.counts, now), entries, more, now)
+
+
+# --- the cache ---------------------------------------------------------------------------------------
+# Every act that can change a report appends to the participation log (STYLE.md convention 4), so a
+# report is valid for as long as the log's head is the same. Time matters too (a window closing makes
+# contributions due), so a cached report also expires after REPORT_CACHE_SECONDS. The cache lives in
+# each process, on the app: nothing shared, nothing to invalidate; REPORT_CACHE_SECONDS = 0 turns it off.
+
+_CACHE_SIZE = 64
+
+
+def _log_head() -> str | None:
+    return db.session.scalar(select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1))
+
+
+def _cached(scope: Scope) -> InfluenceReport:
+    now = utcnow()
+    seconds = current_app.config.get("REPORT_CACHE_SECONDS", 0)
+    if not seconds:
+        return _compute(scope, now)
+    cache = current_app.extensions.setdefault("influence_reports", _Cache())
+    key = (scope, _log_head(), int(now.timestamp() // seconds), str(get_locale()))
+    return cache.get(key) or cache.put(key, _compute(scope, now))
+
+
+class _Cache:
+    def __init__(self):
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > _CACHE_SIZE:
+                self._items.popitem(last=False)
+        return value
 
 
 def plan_report(plan: ActionPlan, now: datetime | None = None) -> InfluenceReport:
@@ -91,7 +144,7 @@ def plans() -> list[ActionPlan]:
 
 
 def plan_level(plan: ActionPlan, now: datetime | None = None) -> Level:
-    return assess(Scope.of_plan(plan), now or utcnow()).level
+    return report(Scope.of_plan(plan), now).level
 
 
 def previous_plan(plan: ActionPlan) -> ActionPlan | None:

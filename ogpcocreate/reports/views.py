@@ -117,7 +117,7 @@ def _csv(rep: InfluenceReport, name: str, filename: str) -> Response:
     writer.writerows(rows)
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename={filename}-{name}.csv"
-    return response
+    return _cacheable(response)
 
 
 @bp.route("/plans/<int:plan_id>/influence/<name>.csv")
@@ -140,9 +140,14 @@ def call_influence_csv(call_id: int, name: str):
 
 
 def _json(rep: InfluenceReport):
-    response = jsonify(services.as_json(rep, _external_link))
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config.get('REPORT_MAX_AGE', 60)}"
-    return response
+    return _cacheable(jsonify(services.as_json(rep, _external_link)))
+
+
+def _cacheable(response: Response) -> Response:
+    """Public data: caches may keep it a minute, and revalidate with its ETag (304 when unchanged)."""
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['REPORT_CACHE_SECONDS']}"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/api/v1/plans/<int:plan_id>/influence")
