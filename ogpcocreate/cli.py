@@ -56,6 +56,17 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@audit_cli.command("rebuild-tally")
+def audit_rebuild_tally() -> None:
+    """Recompute the participation tallies from the log (after restoring or bulk-loading a log)."""
+    from .extensions import db
+    from .reports.tally import rebuild
+
+    rows = rebuild()
+    db.session.commit()
+    click.echo(f"Participation tally rebuilt from the log: {rows} rows.")
+
+
 @audit_cli.command("head")
 def audit_head() -> None:
     """Print the newest entry's sequence number and hash, to publish or write down as an anchor."""
@@ -143,6 +154,23 @@ def demo_logins() -> None:
     from .demo import loader
 
     click.echo(loader.logins_text())
+
+
+@demo_cli.command("generate")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Units of a real process (200 organisations, 2,000 proposals, 10,000 comments, ~50,000 log "
+                   "entries each); 10 for the benchmarks. Fractions are allowed.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Same scale and seed, same data.")
+@click.option("--floor", is_flag=True, help="Then time a plain bulk insert of the same rows, for comparison.")
+@click.option("--batch", type=click.IntRange(min=1), default=5000, show_default=True, hidden=True)
+def demo_generate(scale: float, seed: int, floor: bool, batch: int) -> None:
+    """Add a large, deterministic co-creation process for benchmarks (bulk inserts; see demo/generate.py)."""
+    from .demo.generate import generate, plain_insert_floor, report
+
+    summary = generate(scale, seed, progress=True, batch=batch)
+    measured = plain_insert_floor(batch=batch) if floor else None
+    for line in report(summary, measured):
+        click.echo(line)
 
 
 def register(app: Flask) -> None:

@@ -64,3 +64,16 @@ def test_phase_in_python_and_in_sql_agree(app, offset_days):
         when = call.announce_at + timedelta(days=30 + offset_days)
         in_sql = db.session.scalar(select(tally.phase_sql(literal(when, type_=Call.opens_at.type))).where(Call.id == call.id))
         assert in_sql == tally.phase_at(call, when).value
+
+
+def test_rebuild_command(app):
+    with app.test_request_context():
+        person = make_user()
+        call = make_call(make_plan(), phase="open")
+        eventlog.record(person, Verb.SUBMITTED, make_proposal(call, person), call=call)
+        db.session.execute(delete(ParticipationTally))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "rebuild-tally"])
+    assert result.exit_code == 0 and "1 rows" in result.output
+    with app.app_context():
+        assert len(_rows()) == 1
