@@ -168,7 +168,7 @@ def demo_generate(scale: float, seed: int, floor: bool, batch: int) -> None:
     from .demo.generate import generate, plain_insert_floor, report
 
     summary = generate(scale, seed, progress=True, batch=batch)
-    measured = plain_insert_floor(batch=batch) if floor else None
+    measured = plain_insert_floor(summary["rows"], batch=batch) if floor else None
     for line in report(summary, measured):
         click.echo(line)
 
