@@ -189,7 +189,8 @@ def test_edit_and_withdraw_until_the_deadline_then_refused(app, make_client, wor
     with app.app_context():
         proposal = db.session.scalar(select(Proposal))
         assert proposal.withdrawn_at is not None  # kept, marked withdrawn
-        verbs = db.session.scalars(select(ParticipationEvent.verb).where(ParticipationEvent.subject_type == "proposal")).all()
+        verbs = db.session.scalars(select(ParticipationEvent.verb).where(ParticipationEvent.subject_type == "proposal")
+                                   .order_by(ParticipationEvent.seq)).all()
         assert verbs == ["submitted", "edited", "withdrawn"]
 
 
