@@ -229,6 +229,45 @@ def test_discussion_cost_does_not_grow_with_comments(app, client, world):
     assert len(large) == len(small)
 
 
+def test_call_and_draft_pages_cost_does_not_grow_with_drafts_sources_or_incorporations(app, client, world):
+    """Found by bench/ at scale 10: versions of every draft on the call page, and the organisation and
+    author of every source proposal and incorporated comment, were loaded one by one."""
+    from ogpcocreate.calls.models import Call
+    from ogpcocreate.drafts.models import Incorporation
+
+    with app.app_context():
+        call = db.session.get(Call, world["call"])
+        gov = make_user()
+        draft = make_draft(call, gov)
+        draft_id, version_id = draft.id, draft.versions[0].id
+        db.session.commit()
+
+    def add(n):
+        with app.app_context():
+            call = db.session.get(Call, world["call"])
+            version = db.session.get(DraftVersion, version_id)
+            draft = db.session.get(DraftCommitment, draft_id)
+            for _ in range(n):
+                author = make_user()
+                org = make_organisation(make_user())
+                make_draft(call, author)
+                draft.sources.append(make_proposal(call, author, org))
+                comment = make_comment(version, author, organisation=org)
+                db.session.add(Incorporation(version_id=version.id, comment_id=comment.id))
+            db.session.commit()
+
+    def statements(url):
+        client.get(url)
+        with count_statements(app) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    add(1)
+    small = statements(f"/calls/{world['call']}"), statements(f"/drafts/{draft_id}")
+    add(12)
+    assert (statements(f"/calls/{world['call']}"), statements(f"/drafts/{draft_id}")) == small
+
+
 def test_comment_flooding_is_rate_limited(app_config, make_app, world):
     from .conftest import FormClient
 

@@ -18,6 +18,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..calls.models import Call, Theme
@@ -30,7 +31,7 @@ from ..core.sectors import Seat
 from ..extensions import db
 from ..proposals.models import Proposal
 from ..responses.models import Response
-from .models import TEXT_SECTIONS, DraftCommitment, DraftVersion, Incorporation, Milestone, Section
+from .models import TEXT_SECTIONS, DraftCommitment, DraftVersion, Incorporation, Milestone, Section, draft_sources
 
 MAX_MILESTONES = 20
 
@@ -164,8 +165,14 @@ def incorporations(version: DraftVersion) -> tuple[list[Proposal], list[Comment]
     rows = db.session.scalars(select(Incorporation).where(Incorporation.version_id == version.id)).all()
     proposal_ids = [r.proposal_id for r in rows if r.proposal_id]
     comment_ids = [r.comment_id for r in rows if r.comment_id]
-    proposals = list(db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))) if proposal_ids else []
-    comments = list(db.session.scalars(select(Comment).where(Comment.id.in_(comment_ids)))) if comment_ids else []
+    proposals = list(db.session.scalars(
+        select(Proposal).where(Proposal.id.in_(proposal_ids))
+        .options(selectinload(Proposal.organisation), selectinload(Proposal.author))
+    )) if proposal_ids else []
+    comments = list(db.session.scalars(
+        select(Comment).where(Comment.id.in_(comment_ids))
+        .options(selectinload(Comment.organisation), selectinload(Comment.author), selectinload(Comment.version))
+    )) if comment_ids else []
     return proposals, comments
 
 
@@ -260,5 +267,17 @@ def take_adoption_position(actor: User, seat: Seat, draft: DraftCommitment, stan
 
 
 def drafts_of(call: Call) -> list[DraftCommitment]:
-    return list(db.session.scalars(select(DraftCommitment).where(DraftCommitment.call_id == call.id)
-                                   .order_by(DraftCommitment.id)))
+    """The call's drafts with their versions and themes: three statements however many drafts."""
+    return list(db.session.scalars(
+        select(DraftCommitment).where(DraftCommitment.call_id == call.id).order_by(DraftCommitment.id)
+        .options(selectinload(DraftCommitment.versions), selectinload(DraftCommitment.theme))
+    ))
+
+
+def load_sources(draft: DraftCommitment) -> list[Proposal]:
+    """The proposals a draft comes from, with their organisations and authors, in one round of statements."""
+    return list(db.session.scalars(
+        select(Proposal).join(draft_sources, draft_sources.c.proposal_id == Proposal.id)
+        .where(draft_sources.c.draft_id == draft.id).order_by(Proposal.id)
+        .options(selectinload(Proposal.organisation), selectinload(Proposal.author))
+    ))

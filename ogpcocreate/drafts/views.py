@@ -147,7 +147,8 @@ def version(draft_id: int, number: int):
 
 
 def _render_version(draft, version, current: bool, comment_form=None, status=200):
-    context = {"draft": draft, "version": version, "is_current": current, "now": utcnow()}
+    context = {"draft": draft, "version": version, "is_current": current, "now": utcnow(),
+               "sources": services.load_sources(draft)}
     if version is not None:
         context.update(_discussion(draft, version))
         context["round"] = services.round_status(version)
