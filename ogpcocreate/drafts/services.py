@@ -31,7 +31,15 @@ from ..core.sectors import Seat
 from ..extensions import db
 from ..proposals.models import Proposal
 from ..responses.models import Response
-from .models import TEXT_SECTIONS, DraftCommitment, DraftVersion, Incorporation, Milestone, Section, draft_sources
+from .models import (
+    TEXT_SECTIONS,
+    DraftCommitment,
+    DraftVersion,
+    Incorporation,
+    Milestone,
+    Section,
+    draft_sources,
+)
 
 MAX_MILESTONES = 20
 
