@@ -275,10 +275,12 @@ def take_adoption_position(actor: User, seat: Seat, draft: DraftCommitment, stan
 
 
 def drafts_of(call: Call) -> list[DraftCommitment]:
-    """The call's drafts with their versions and themes: three statements however many drafts."""
+    """The call's drafts with their themes and the few columns of their versions the call page shows
+    (not the versions' text): three statements however many drafts."""
     return list(db.session.scalars(
         select(DraftCommitment).where(DraftCommitment.call_id == call.id).order_by(DraftCommitment.id)
-        .options(selectinload(DraftCommitment.versions), selectinload(DraftCommitment.theme))
+        .options(selectinload(DraftCommitment.versions).load_only(DraftVersion.number, DraftVersion.comments_close_at),
+                 selectinload(DraftCommitment.theme))
     ))
 
 
