@@ -11,7 +11,7 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ogpcocreate_test
 # A recipe that fails leaves no half-made target behind (pybabel writes the .mo even on errors).
 .DELETE_ON_ERROR:
 
-.PHONY: help install run test test-sqlite test-postgres test-browser lint messages translations clean
+.PHONY: help install run test test-sqlite test-postgres test-browser lint messages translations clean bench
 
 help:
 	@echo "make run            set up, migrate, load demo data and serve on http://127.0.0.1:5000"
@@ -19,6 +19,7 @@ help:
 	@echo "make test-postgres  the suite against PostgreSQL (TEST_PG_URL=$(TEST_PG_URL))"
 	@echo "make test-browser   only the real-browser tests"
 	@echo "make messages       extract the translatable strings and update the catalogs"
+	@echo "make bench          benchmarks (bench/run.py; DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +65,14 @@ test-postgres: $(STAMP) translations
 
 test-browser: $(STAMP) translations
 	OGP_REQUIRE_BROWSER=1 $(VENV)/bin/pytest tests/browser
+
+# Not part of `make test`: timings depend on the machine. See README, "Benchmarks".
+$(VENV)/.bench-installed: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(STAMP) $(VENV)/.bench-installed translations
+	DATABASE_URL="$(DATABASE_URL)" $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance *.egg-info $(COMPILED) .pytest_cache .ruff_cache

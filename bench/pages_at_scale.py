@@ -1,83 +1,64 @@
-"""Time the heaviest public pages at the sizes the issues name: a call with 5,000 proposals and a draft
-with 2,000 comments (SQLite in a temporary file, or DATABASE_URL). Prints median milliseconds of 5 runs
-and the SQL statements per page.
+"""The benchmark's pages in-process, on generated databases (cached under bench/.cache/ like `make bench`'s):
+SQL statements and median milliseconds per page at scale 1 and scale 10, or a profile of one page.
 
-    .venv/bin/python bench/pages_at_scale.py            # SQLite
+    .venv/bin/python bench/pages_at_scale.py                      # statements and ms at both scales
+    .venv/bin/python bench/pages_at_scale.py --profile /calls/3   # pyinstrument, scale 10, 20 requests
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ogp_bench .venv/bin/python bench/pages_at_scale.py
 
-This is a quick check, not the benchmark suite (issue 6): absolute times depend on the machine.
+A quick look while working on a page; `make bench` (bench/run.py) is the benchmark.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from sqlalchemy import event
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import steps  # noqa: E402
+from common import base_url, cached_database, dispose, make_app  # noqa: E402
+from run import build_generated  # noqa: E402
 
-from ogpcocreate import create_app  # noqa: E402
-from ogpcocreate.extensions import db  # noqa: E402
-from tests.conftest import _ensure_pg_database, _migrate  # noqa: E402
-from tests.factories import (  # noqa: E402
-    make_call,
-    make_comment,
-    make_draft,
-    make_organisation,
-    make_plan,
-    make_proposal,
-    make_response,
-    make_user,
-)
+SEED = int(os.environ.get("BENCH_SEED", "2026"))
+
+
+def database(scale: float) -> tuple[str, dict]:
+    url, summary, _built = cached_database(base_url(), f"scale{scale:g}", SEED, build_generated(scale, SEED, {}))
+    return url, summary
+
+
+def profile(path: str, requests: int) -> None:
+    from pyinstrument import Profiler
+
+    url, _summary = database(10)
+    app = make_app(url)
+    client = app.test_client()
+    client.get(path).close()
+    profiler = Profiler()
+    with profiler:
+        for _ in range(requests):
+            response = client.get(path)
+            response.close()
+    print(f"GET {path}: HTTP {response.status_code}, {requests} requests")
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    dispose(app)
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-        _ensure_pg_database(url)
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    _migrate(url)
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    with app.test_request_context():
-        gov = make_user()
-        plan = make_plan(gov)
-        call = make_call(plan, phase="deliberation")
-        orgs = [make_organisation(make_user()) for _ in range(50)]
-        people = [make_user() for _ in range(200)]
-        for i in range(5000):
-            proposal = make_proposal(call, people[i % 200], orgs[i % 50] if i % 3 else None, theme=call.themes[i % 2])
-            if i % 4:
-                make_response(proposal, gov)
-        draft = make_draft(call, gov)
-        version = draft.versions[0]
-        for i in range(1000):
-            top = make_comment(version, people[i % 200], organisation=orgs[i % 50] if i % 2 else None)
-            make_comment(version, people[(i + 1) % 200], parent=top)
-        db.session.commit()
-        call_id, draft_id = call.id, draft.id
-    client = app.test_client()
-    statements: list[str] = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    print(f"{'page':45} {'median ms':>10} {'statements':>11}")
-    for url_ in (f"/calls/{call_id}", f"/calls/{call_id}?page=150", f"/calls/{call_id}?status=awaiting&sector=civil_society",
-                 f"/drafts/{draft_id}", f"/drafts/{draft_id}?page=40", f"/calls/{call_id}/record"):
-        client.get(url_)
-        times = []
-        for _ in range(5):
-            statements.clear()
-            start = time.perf_counter()
-            assert client.get(url_).status_code == 200
-            times.append((time.perf_counter() - start) * 1000)
-        print(f"{url_:45} {statistics.median(times):10.0f} {len(statements):11d}")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", metavar="PATH", help="profile GET PATH on the scale-10 database")
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args()
+    if args.profile:
+        profile(args.profile, args.requests)
+        return
+    result = steps.statements({"scale1": database(1), "scale10": database(10)})
+    print(f"{'page':18} {'path':28} {'stmts s1':>8} {'stmts s10':>9} {'ms s1':>7} {'ms s10':>7}")
+    for name, e in result.items():
+        print(f"{name:18} {e['path']:28} {e['scale1']['statements']:>8} {e['scale10']['statements']:>9} "
+              f"{e['scale1']['median_ms']:>7} {e['scale10']['median_ms']:>7}{'' if e['equal'] else '  DIFFERENT'}")
 
 
 if __name__ == "__main__":

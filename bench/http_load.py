@@ -1,0 +1,181 @@
+"""HTTP load: gunicorn (bench/gunicorn.conf.py) serving the application or the floor app, driven by wrk."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from common import BENCH, ROOT, log
+
+WRK = os.environ.get("WRK", "/usr/bin/wrk")
+GUNICORN_CONF = BENCH / "gunicorn.conf.py"
+LUA = BENCH / "wrk_report.lua"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def peak_rss_kb(pid: int) -> int:
+    """VmHWM: the most resident memory the process ever had, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, log_path: Path):
+        self.process, self.port, self.log_path = process, port, log_path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def workers(self) -> list[int]:
+        return _children(self.process.pid)
+
+    def get(self, path: str, timeout: float = 60) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("GET", path, headers={"Accept-Language": "es"})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextmanager
+def serve(app_spec: str, env: dict[str, str], log_path: Path, ready_path: str = "/"):
+    """gunicorn serving ``app_spec`` on a free loopback port until the block ends."""
+    port = free_port()
+    environment = {**os.environ, **env, "BENCH_BIND": f"127.0.0.1:{port}", "PYTHONPATH": f"{ROOT}:{BENCH}"}
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), app_spec],
+            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+        )
+    server = Server(process, port, log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{server.tail()}")
+            try:
+                status, _body = server.get(ready_path, timeout=10)
+                if status < 500:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer within 60 s:\n{server.tail()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def app_environment(database_url: str) -> dict[str, str]:
+    return {
+        "OGPCOCREATE_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "PUBLIC_URL": "http://127.0.0.1",
+        "DATABASE_URL": database_url,
+    }
+
+
+def wrk(url: str, connections: int, seconds: float) -> dict:
+    """One wrk run; returns rps, latency percentiles in ms and the error counts."""
+    threads = min(2, connections)
+    command = [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
+               "-H", "Accept-Language: es", "-s", str(LUA), url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    raw = json.loads(line[len("BENCH_JSON "):])
+    seconds_run = raw["duration_us"] / 1e6
+    errors = sum(raw["errors"].values())
+    lat = raw["latency_us"]
+    return {
+        "connections": connections,
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / seconds_run, 1) if seconds_run else 0.0,
+        "p50_ms": round(lat["p50"] / 1000, 2),
+        "p95_ms": round(lat["p95"] / 1000, 2),
+        "p99_ms": round(lat["p99"] / 1000, 2),
+        "max_ms": round(lat["max"] / 1000, 2),
+        "errors": errors,
+        "error_detail": raw["errors"],
+    }
+
+
+_BUSY_STATES = {"01", "02", "03", "08"}  # ESTABLISHED, SYN_SENT, SYN_RECV, CLOSE_WAIT (see include/net/tcp_states.h)
+
+
+def _open_connections(port: int) -> int:
+    """Server-side TCP connections on ``port`` that gunicorn has not finished with: accepted or queued
+    (ESTABLISHED), or closed by the client while still being served (CLOSE_WAIT)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] in _BUSY_STATES:
+                count += 1
+    return count
+
+
+def drain(server: Server, limit: float = 600.0) -> float:
+    """Wait until the requests wrk left behind have been served, so they do not slow the next measurement
+    down (a cheap probe cannot tell: a gthread worker answers it from a free thread while its other
+    threads are still busy). Returns the seconds waited."""
+    start = time.monotonic()
+    while _open_connections(server.port) and time.monotonic() - start < limit:
+        time.sleep(0.2)
+    return round(time.monotonic() - start, 1)
+
+
+def load_levels(server: Server, path: str, levels: list[int], seconds: float, warmup: float = 2.0) -> dict[int, dict]:
+    """Warm every worker up, then one wrk run per concurrency level."""
+    url = server.base + path
+    wrk(url, 4, warmup)
+    drain(server)
+    results = {}
+    for connections in levels:
+        results[connections] = wrk(url, connections, seconds)
+        results[connections]["drain_s"] = drain(server)
+        r = results[connections]
+        log(f"  {path} c={connections}: {r['rps']} rps, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+            f"p99 {r['p99_ms']} ms, errors {r['errors']}")
+    return results

@@ -1,0 +1,280 @@
+"""`make bench`: the benchmark suite (issue 6). Prints a table and writes bench/results/<db>-<date>.json
+and bench/results/latest-<db>.json.
+
+    .venv/bin/python bench/run.py                       # SQLite (files under bench/.cache/)
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ogp_bench .venv/bin/python bench/run.py
+    BENCH_SECONDS=2 .venv/bin/python bench/run.py --steps http,statements   # a quick look
+
+Steps (all by default): generation, statements, influence, http, export. Settings from the environment:
+BENCH_SECONDS (wrk run length, default 10), BENCH_CONNECTIONS (default 1,8,32), BENCH_SCALE (the large
+database, default 10), BENCH_SEED (default 2026), BENCH_EXPORT_SCALE (the export's database, default 20: over 1,000,000 events).
+
+The scale-1 database is generated afresh on every run (that is the generation measurement); the large
+database and the export's database are cached under bench/.cache/, keyed by scale, seed, migration head
+and generator version, so a second run skips the slow part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import CACHE, RESULTS, base_url, cached_database, database_for, fresh_database, kind, log  # noqa: E402
+
+STEPS = ["generation", "statements", "influence", "http", "export"]
+APP_FLOOR = "health check"  # the application's own floor: shown, not held to the page targets
+TARGETS = {"http_ratio": 0.4, "p95_ms_at": (32, 100.0), "influence_ratio": 3.0, "export_peak_mb": 150.0}
+
+
+def settings() -> dict:
+    return {
+        "seconds": float(os.environ.get("BENCH_SECONDS", "10")),
+        "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,8,32").split(",")],
+        "scale": float(os.environ.get("BENCH_SCALE", "10")),
+        "seed": int(os.environ.get("BENCH_SEED", "2026")),
+        # Scale 20 holds just over 1,000,000 participation events (about 51,000 a unit).
+        "export_scale": float(os.environ.get("BENCH_EXPORT_SCALE", "20")),
+    }
+
+
+def _scale_label(scale: float) -> str:
+    return f"scale{scale:g}".replace(".", "_")
+
+
+def build_generated(scale: float, seed: int, timings: dict):
+    """Generate ``scale`` into a fresh database; its generation is measured too (without a floor: the floor
+    is measured at scale 1 in every run)."""
+    def build(url: str) -> dict:
+        import steps as measure
+
+        summary = measure.generate(url, scale, seed)
+        timings[_scale_label(scale)] = measure.generation_measure(summary, None)
+        return summary
+
+    return build
+
+
+def run(steps: list[str]) -> dict:
+    import steps as measure
+
+    cfg = settings()
+    base = base_url()
+    db_kind = kind(base)
+    logs = CACHE / "logs"
+    results: dict = {
+        "database": db_kind,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                 check=False).stdout.strip(),
+        "settings": cfg,
+        "gunicorn": "bench/gunicorn.conf.py: 2 workers, gthread x 4 threads, no access log, OGPCOCREATE_ENV=production",
+    }
+    small = big = None
+    timings: dict = {}
+
+    if "generation" in steps or "statements" in steps:
+        log("generation: scale 1 into a fresh database, and the plain bulk-insert floor")
+        small_url = database_for(base, "gen_scale1")
+        fresh_database(small_url)
+        generated = measure.generation(small_url, 1, cfg["seed"])
+        small = (small_url, generated["summary"])
+        results["generation"] = {"scale1": generated["measure"]}
+    if set(steps) & {"statements", "influence", "http", "export"}:
+        url, summary, _built = cached_database(base, _scale_label(cfg["scale"]), cfg["seed"],
+                                               build_generated(cfg["scale"], cfg["seed"], timings))
+        big = (url, summary)
+        if timings:
+            results.setdefault("generation", {}).update(timings)
+    if "statements" in steps:
+        log("statements per page at scale 1 and at the large scale")
+        results["statements"] = measure.statements({"scale1": small, _scale_label(cfg["scale"]): big})
+    if "influence" in steps:
+        log("influence report against one plain SQL aggregate")
+        results["influence"] = measure.influence(*big)
+    if "http" in steps:
+        log("HTTP load")
+        results["http"] = measure.http(big[0], big[1], cfg["connections"], cfg["seconds"], logs)
+    if "export" in steps:
+        log("streamed CSV export")
+        results["export"] = {}
+        results["export"][_scale_label(cfg["scale"])] = measure.export(big[0], big[1]["events"], logs, "big")
+        export_timings: dict = {}
+        url, summary, _built = cached_database(base, _scale_label(cfg["export_scale"]), cfg["seed"],
+                                               build_generated(cfg["export_scale"], cfg["seed"], export_timings))
+        results.setdefault("generation", {}).update(export_timings)
+        results["export"][_scale_label(cfg["export_scale"])] = measure.export(url, summary["events"], logs, "export")
+    results["targets"] = check_targets(results)
+    return results
+
+
+def check_targets(r: dict) -> list[dict]:
+    """Each target with the measured value and whether it is met."""
+    out = []
+    if "http" in r:
+        c_p95, limit = TARGETS["p95_ms_at"]
+        for name, page in r["http"]["pages"].items():
+            if name == APP_FLOOR:
+                continue
+            if not page["levels"]:
+                value = f"HTTP {page['status']}" if page["status"] != 200 else f"{page['probe_s']} s per request"
+                out.append({"target": f"{name}: served under load", "value": value, "met": False})
+                continue
+            worst = min(level["ratio"] for level in page["levels"].values())
+            out.append({"target": f"{name}: rps ratio >= {TARGETS['http_ratio']} (every level)",
+                        "value": worst, "met": worst >= TARGETS["http_ratio"]})
+            at = page["levels"].get(c_p95) or page["levels"].get(str(c_p95))
+            if at:
+                value = at["p95_ms"] if at["requests"] else "no request completed"
+                out.append({"target": f"{name}: p95 < {limit:g} ms at {c_p95} connections", "value": value,
+                            "met": bool(at["requests"]) and at["p95_ms"] < limit and at["errors"] == 0})
+    if "statements" in r:
+        for name, entry in r["statements"].items():
+            out.append({"target": f"{name}: same statements at both scales", "value": entry["equal"],
+                        "met": entry["equal"]})
+    if "influence" in r and "ratio" in r["influence"]:
+        ratio = r["influence"]["ratio"]
+        out.append({"target": f"influence report within {TARGETS['influence_ratio']:g}x the plain aggregate",
+                    "value": ratio, "met": ratio <= TARGETS["influence_ratio"]})
+    if "export" in r:
+        for e in r["export"].values():
+            out.append({"target": f"CSV export ({e['events']} events): peak RSS < {TARGETS['export_peak_mb']:g} MB",
+                        "value": e["peak_rss_mb"], "met": e["peak_rss_mb"] < TARGETS["export_peak_mb"] and e["status"] == 200
+                        and e["rows"] == e["events"]})
+    return out
+
+
+def table(r: dict) -> str:
+    """The results as Markdown tables (the README shows this text)."""
+    lines = [f"Database: {r['database']}; {r['machine']['cpus']} CPUs; Python {r['machine']['python']}; "
+             f"commit {r['commit']}; {r['date']}", ""]
+    gen = r.get("generation", {})
+    if gen:
+        lines += ["| generation | rows | seconds | rows/s | floor rows/s | ratio |", "|---|---:|---:|---:|---:|---:|"]
+        for label, g in gen.items():
+            floor = g.get("floor_rows_per_s")
+            lines.append(f"| {label} | {g['rows']:,} | {g['seconds']} | {g['rows_per_s']:,} | "
+                         f"{f'{floor:,}' if floor else '(see scale1)'} | {g.get('ratio', '')} |")
+        lines.append("")
+    if "http" in r:
+        floor = r["http"]["floor"]
+        app_floor = r["http"]["pages"].get(APP_FLOOR, {}).get("levels", {})
+        lines += ["| page | conns | rps | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to /healthz |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for c, f in floor.items():
+            lines.append(f"| floor (bare Flask) | {c} | {f['rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | 1 | |")
+        for name, page in r["http"]["pages"].items():
+            if not page["levels"]:
+                why = (f"HTTP {page['status']}{' (missing)' if page['missing'] else ''}" if page["status"] != 200
+                       else f"not loaded: {page['probe_s']} s for one request")
+                lines.append(f"| {name} `{page['path']}` | | {why} | | | | | |")
+                continue
+            for c, m in page["levels"].items():
+                errors = f" ({m['errors']} errors)" if m["errors"] else ""
+                if not m["requests"]:
+                    lines.append(f"| {name} `{page['path']}` | {c} | 0: no request completed in "
+                                 f"{r['settings']['seconds']:g} s | | | | 0 | |")
+                    continue
+                base = (app_floor.get(c) or app_floor.get(str(c)) or {}).get("rps")
+                lines.append(f"| {name} `{page['path']}` | {c} | {m['rps']}{errors} | {m['p50_ms']} | {m['p95_ms']} | "
+                             f"{m['p99_ms']} | {m['ratio']} | {round(m['rps'] / base, 3) if base else ''} |")
+        lines.append("")
+    if "statements" in r:
+        labels = [k for k in next(iter(r["statements"].values())) if k.startswith("scale")]
+        lines += ["| page | " + " | ".join(f"statements {x}" for x in labels) + " | equal | "
+                  + " | ".join(f"ms {x} (in-process)" for x in labels) + " |",
+                  "|---|" + "---:|" * len(labels) + "---|" + "---:|" * len(labels)]
+        for name, e in r["statements"].items():
+            cells = [str(e[x]["statements"]) + ("" if e[x]["status"] == 200 else f" (HTTP {e[x]['status']})") for x in labels]
+            lines.append(f"| {name} | " + " | ".join(cells) + f" | {'yes' if e['equal'] else 'NO'} | "
+                         + " | ".join(str(e[x]["median_ms"]) for x in labels) + " |")
+        lines.append("")
+    if "influence" in r:
+        i = r["influence"]
+        lines += ["| influence report (current plan) | median ms |", "|---|---:|",
+                  f"| plain SQL aggregate | {i['plain_sql_ms']} |"]
+        if "report_ms" in i:
+            lines.append(f"| {i['measured']} | {i['report_ms']} |")
+        if "page_ms" in i:
+            lines.append(f"| GET /plans/{i['plan_id']}/influence (in-process) | {i['page_ms']} |")
+        lines += [f"| ratio report / plain | {i.get('ratio', 'n/a (HTTP ' + str(i['page_status']) + ')')} |", ""]
+    if "export" in r:
+        lines += ["| CSV export | rows | MB | seconds | rows/s | worker peak RSS MB (before → after) |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for label, e in r["export"].items():
+            lines.append(f"| {label} | {e['rows']:,} | {e['megabytes']} | {e['seconds']} | {e['rows_per_s']:,} | "
+                         f"{e['worker_peak_rss_mb_before']} → {e['peak_rss_mb']} |")
+        lines.append("")
+    if r.get("targets"):
+        lines += ["| target | measured | met |", "|---|---:|---|"]
+        for t in r["targets"]:
+            lines.append(f"| {t['target']} | {t['value']} | {'yes' if t['met'] else '**no**'} |")
+    return "\n".join(lines)
+
+
+def readme_table() -> str:
+    """One condensed table of the latest results of both databases (bench/results/latest-*.json), for the
+    README: per page, rps at each level, p95 at 32 connections, statements at scale 1 and 10."""
+    runs = {db: json.loads((RESULTS / f"latest-{db}.json").read_text()) for db in ("sqlite", "postgresql")
+            if (RESULTS / f"latest-{db}.json").exists()}
+    lines = []
+    for db, r in runs.items():
+        levels = [str(c) for c in r["settings"]["connections"]]
+        lines += [f"{db} ({r['date'][:10]}, commit {r['commit']}):", "",
+                  "| page | " + " | ".join(f"rps c={c}" for c in levels) + " | p95 ms c=32 | statements s1 / s10 |",
+                  "|---|" + "---:|" * len(levels) + "---:|---:|"]
+        floor = r["http"]["floor"]
+        lines.append("| floor: bare Flask | " + " | ".join(f"{floor[c]['rps']:.0f}" for c in levels)
+                     + f" | {floor[levels[-1]]['p95_ms']:.0f} | |")
+        for name, page in r["http"]["pages"].items():
+            st = r.get("statements", {}).get(name)
+            statements = f"{st['scale1']['statements']} / {st['scale10']['statements']}" if st else ""
+            if not page["levels"]:
+                lines.append(f"| {name} | " + " | ".join("" for _ in levels) + f" | not loaded | {statements} |")
+                continue
+            lv = page["levels"]
+            lines.append(f"| {name} | " + " | ".join(f"{lv[c]['rps']:.1f}" for c in levels)
+                         + f" | {lv[levels[-1]]['p95_ms']:.0f} | {statements} |")
+        i, g = r.get("influence", {}), r.get("generation", {}).get("scale1", {})
+        e = r.get("export", {})
+        lines += ["", f"Generation (scale 1): {g.get('rows_per_s', 0):,} rows/s, floor {g.get('floor_rows_per_s', 0):,}, "
+                  f"ratio {g.get('ratio')}. Influence report {i.get('report_ms', 0):.0f} ms against "
+                  f"{i.get('plain_sql_ms', 0):.0f} ms for the plain aggregate (ratio {i.get('ratio')}). "
+                  + " ".join(f"CSV of {x['rows']:,} entries: {x['seconds']:.0f} s, worker peak {x['peak_rss_mb']:.0f} MB."
+                             for x in e.values()), ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)}")
+    parser.add_argument("--readme", action="store_true", help="print the latest results of both databases, condensed")
+    args = parser.parse_args()
+    if args.readme:
+        print(readme_table())
+        return
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    results = run(steps)
+    text = table(results)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    body = json.dumps({**results, "table": text}, indent=2, default=str)
+    day = results["date"][:10]
+    (RESULTS / f"{results['database']}-{day}.json").write_text(body)
+    (RESULTS / f"latest-{results['database']}.json").write_text(body)
+    log(f"wrote bench/results/{results['database']}-{day}.json and latest-{results['database']}.json")
+
+
+if __name__ == "__main__":
+    main()

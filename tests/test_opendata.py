@@ -1,0 +1,257 @@
+"""Open data: the participation log as streamed CSV that re-verifies offline, and the public JSON lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from ogpcocreate.core import eventlog
+from ogpcocreate.core.db import utcnow
+from ogpcocreate.core.eventlog import GENESIS_HASH, Channel, ParticipationEvent, Verb
+from ogpcocreate.core.sectors import Sector
+from ogpcocreate.extensions import db
+from ogpcocreate.opendata import services
+
+from .factories import make_call, make_organisation, make_plan, make_proposal, make_user
+from .test_proposals import count_statements
+
+
+@pytest.fixture
+def log(app):
+    """A small log with every kind of value: system and personal acts, organisations, in-person
+    attendance, Unicode and nested data, and acts tied to two plans and their calls."""
+    with app.app_context():
+        person = make_user(name="María José Ñúñez «la de Oaxaca»")
+        org = make_organisation(person, name='Colectivo "Datos, Abiertos"\nA.C.', sector=Sector.ACADEMIA,
+                                territory="MX-YUC")
+        plan, other_plan = make_plan(person), make_plan(person)
+        call, other_call = make_call(plan), make_call(other_plan)
+        proposal = make_proposal(call, person, org)
+        eventlog.record(None, Verb.CREATED, plan, plan=plan, data={"name": plan.name})
+        eventlog.record(person, Verb.SUBMITTED, proposal, org, call=call,
+                        data={"title": "Contratación abierta — ¿ya?", "nested": {"a": [1, 2.5, None, True]}})
+        eventlog.record(person, Verb.ATTENDED, call, org, call=call, channel=Channel.IN_PERSON)
+        eventlog.record(person, Verb.COMMENTED, other_call, call=other_call, data={})
+        eventlog.record(person, Verb.REGISTERED, person)
+        db.session.commit()
+        return {"plan": plan.id, "other_plan": other_plan.id, "call": call.id, "other_call": other_call.id}
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+
+
+def event_from_row(row: dict) -> ParticipationEvent:
+    """What an offline verifier does: rebuild the entry from its CSV cells (empty cell = no value)."""
+
+    def value(name, convert=str):
+        return convert(row[name]) if row[name] != "" else None
+
+    return ParticipationEvent(
+        seq=int(row["seq"]),
+        occurred_at=datetime.fromisoformat(row["occurred_at"]),
+        actor_id=value("actor_id", int),
+        actor_name=value("actor_name"),
+        organisation_id=value("organisation_id", int),
+        organisation_name=value("organisation_name"),
+        sector=value("sector", Sector),
+        territory=value("territory"),
+        channel=Channel(row["channel"]),
+        verb=row["verb"],
+        subject_type=value("subject_type"),
+        subject_id=value("subject_id", int),
+        data=json.loads(row["data"]),
+        plan_id=value("plan_id", int),
+        call_id=value("call_id", int),
+        prev_hash=row["prev_hash"],
+    )
+
+
+def verify_offline(rows: list[dict]) -> str | None:
+    """The chain check of eventlog.verify, on CSV rows alone; the first problem, or None."""
+    expected_prev = GENESIS_HASH
+    for n, row in enumerate(rows, 1):
+        if int(row["seq"]) != n:
+            return f"entry {n} missing"
+        if row["prev_hash"] != expected_prev:
+            return f"entry {n} does not link"
+        if event_from_row(row).compute_hash() != row["hash"]:
+            return f"entry {n} altered"
+        expected_prev = row["hash"]
+    return None
+
+
+def test_the_record_downloads_as_csv_with_every_entry(client, log):
+    response = client.get("/record.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert response.mimetype_params["charset"] == "utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=participation-record.csv"
+    text = response.get_data(as_text=True)
+    assert text.splitlines()[0] == ",".join(services.RECORD_COLUMNS)
+    rows = read_csv(response)
+    assert [int(r["seq"]) for r in rows] == [1, 2, 3, 4, 5]
+    system, submitted, attended, commented, registered = rows
+    assert system["actor_name"] == "" and system["plan_id"] == str(log["plan"]) and system["call_id"] == ""
+    assert submitted["actor_name"] == "María José Ñúñez «la de Oaxaca»"
+    assert submitted["organisation_name"] == 'Colectivo "Datos, Abiertos"\nA.C.'
+    assert submitted["sector"] == "academia" and submitted["territory"] == "MX-YUC"
+    assert json.loads(submitted["data"])["nested"] == {"a": [1, 2.5, None, True]}
+    assert submitted["call_id"] == str(log["call"]) and submitted["plan_id"] == str(log["plan"])
+    assert attended["channel"] == "in_person" and submitted["channel"] == "online"
+    assert commented["sector"] == "citizen" and commented["data"] == "{}"
+    assert registered["verb"] == "registered" and registered["subject_type"] == "users"
+    assert submitted["occurred_at"].endswith("Z")
+    assert datetime.fromisoformat(submitted["occurred_at"]) <= utcnow()
+
+
+def test_the_csv_re_verifies_offline_and_shows_an_edit(client, log):
+    rows = read_csv(client.get("/record.csv"))
+    assert verify_offline(rows) is None
+    rows[1]["territory"] = "MX-OAX"
+    assert verify_offline(rows) == "entry 2 altered"
+    rows = read_csv(client.get("/record.csv"))
+    del rows[2]
+    assert verify_offline(rows) == "entry 3 missing"
+
+
+def test_filters_by_plan_and_by_call(client, log):
+    by_plan = read_csv(client.get(f"/record.csv?plan={log['plan']}"))
+    assert [r["verb"] for r in by_plan] == ["created", "submitted", "attended"]
+    by_call = read_csv(client.get(f"/record.csv?call={log['other_call']}"))
+    assert [r["verb"] for r in by_call] == ["commented"]
+    both = read_csv(client.get(f"/record.csv?plan={log['plan']}&call={log['other_call']}"))
+    assert both == []
+    assert client.get("/record.csv?plan=").status_code == 200  # an empty field is no filter
+    unknown = client.get("/record.csv?call=424242")
+    assert unknown.status_code == 200 and unknown.get_data(as_text=True).count("\n") == 1
+
+
+@pytest.mark.parametrize("query", ["plan=abc", "plan=-1", "plan=0", "call=1.5", "call=99999999999999999999999",
+                                   "plan=%C2%B2", "call=1e3", "plan=0x10"])
+def test_a_bad_filter_is_refused_with_a_reason(client, log, query):
+    response = client.get(f"/record.csv?{query}", headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "must be given as the number of" in response.get_data(as_text=True)
+
+
+def test_the_log_is_read_in_batches_without_gaps(app, log):
+    with app.app_context():
+        whole = list(services.record_rows())
+        assert [r[0] for r in whole] == [1, 2, 3, 4, 5]
+        for size in (1, 2, 4, 5):
+            assert list(services.record_rows(batch=size)) == whole
+        assert [r[0] for r in services.record_rows(plan_id=log["plan"], batch=1)] == [1, 2, 3]
+
+
+def test_the_record_page_links_to_the_download(client, log):
+    assert 'href="/record.csv"' in client.get("/record").get_data(as_text=True)
+
+
+# --- JSON lists ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def calls(app):
+    with app.app_context():
+        person = make_user()
+        plan = make_plan(person, name="Quinto Plan de Acción")
+        make_plan(person, name="Plan sin convocatorias")
+        old = make_call(plan, phase="results")
+        new = make_call(plan, phase="announced")
+        draft = make_call(plan, phase="draft")
+        for _ in range(3):
+            make_proposal(old, person)
+        db.session.commit()
+        return {"plan": plan.id, "old": old.id, "new": new.id, "draft": draft.id}
+
+
+def test_published_calls_newest_first_with_their_timeline_and_counts(client, calls):
+    response = client.get("/api/v1/calls")
+    assert response.status_code == 200 and response.is_json
+    body = response.get_json()
+    assert [c["id"] for c in body["calls"]] == [calls["new"], calls["old"]]  # the draft never appears
+    assert body["next"] is None and body["page"] == 1 and body["per_page"] == 50
+    new, old = body["calls"]
+    assert old["proposals"] == 3 and new["proposals"] == 0
+    assert old["phase"] == "results" and new["phase"] == "announced"
+    assert old["plan"] == {"id": calls["plan"], "name": "Quinto Plan de Acción"}
+    assert set(old["timeline"]) == {"announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at"}
+    for value in [*old["timeline"].values(), old["published_at"], old["results_published_at"]]:
+        assert datetime.fromisoformat(value).utcoffset() == timedelta(0)
+    assert new["results_published_at"] is None
+    assert old["url"] == f"http://localhost/calls/{calls['old']}"
+    assert old["influence"] == f"http://localhost/api/v1/calls/{calls['old']}/influence"
+    assert client.get(old["url"]).status_code == 200
+
+
+def test_calls_are_paginated_fifty_a_page(app, client):
+    with app.app_context():
+        plan = make_plan()
+        for _ in range(52):
+            make_call(plan, phase="open")
+        make_call(plan, phase="draft")
+        db.session.commit()
+    first = client.get("/api/v1/calls").get_json()
+    assert len(first["calls"]) == 50
+    assert first["next"] == "http://localhost/api/v1/calls?page=2"
+    second = client.get(first["next"]).get_json()
+    assert len(second["calls"]) == 2 and second["next"] is None
+    ids = [c["id"] for c in first["calls"] + second["calls"]]
+    assert len(set(ids)) == 52
+    assert client.get("/api/v1/calls?page=9").get_json()["calls"] == []
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.0", "999999999999999999999", "２"])
+def test_a_bad_page_is_a_json_400(client, page):
+    response = client.get(f"/api/v1/calls?page={page}", headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and response.is_json
+    assert "page must be a whole number" in response.get_json()["detail"]
+
+
+def test_the_calls_list_costs_the_same_for_3_or_30_calls(app, client):
+    def add_calls(n):
+        with app.app_context():
+            person = make_user()
+            plan = make_plan(person)
+            for _ in range(n):
+                call = make_call(plan, phase="deliberation")
+                make_proposal(call, person)
+            db.session.commit()
+
+    def statements():
+        client.get("/api/v1/calls")
+        with count_statements(app) as seen:
+            assert client.get("/api/v1/calls").status_code == 200
+        return len(seen)
+
+    add_calls(3)
+    small = statements()
+    add_calls(27)
+    assert statements() == small
+    assert small <= 3
+
+
+def test_plans_with_their_published_calls(client, calls):
+    body = client.get("/api/v1/plans").get_json()
+    by_name = {p["name"]: p for p in body["plans"]}
+    main = by_name["Quinto Plan de Acción"]
+    assert main["calls"] == 2  # the draft does not count
+    assert main["period"] == {"start": 2025, "end": 2027} and main["status"] == "co_creation"
+    assert main["url"] == f"http://localhost/plans/{calls['plan']}"
+    assert by_name["Plan sin convocatorias"]["calls"] == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/calls", "/api/v1/plans"])
+def test_lists_are_cacheable_and_answer_304_when_unchanged(client, calls, url):
+    response = client.get(url)
+    assert response.headers["Cache-Control"] in ("public, max-age=60", "max-age=60, public")
+    etag = response.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
