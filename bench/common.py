@@ -10,10 +10,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,23 +168,12 @@ def dispose(app) -> None:
         db.engine.dispose()
 
 
-@contextmanager
 def counting_statements(app):
-    """Collect every SQL statement the app's engine runs inside the block."""
-    from ogpcocreate.extensions import db
+    """Collect every SQL statement the app's engine runs inside the block: the suite's own counter, so the
+    benchmark and the tests count alike."""
+    from tests.test_proposals import count_statements
 
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    return count_statements(app)
 
 
 def median_ms(fn: Callable[[], object], runs: int = 5) -> float:

@@ -72,7 +72,9 @@ def run(steps: list[str]) -> dict:
     results: dict = {
         "database": db_kind,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    # Other work on the machine skews every figure: the 1-minute load average before and after.
+                    "load_before": round(os.getloadavg()[0], 2)},
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                  check=False).stdout.strip(),
         "settings": cfg,
@@ -112,6 +114,7 @@ def run(steps: list[str]) -> dict:
                                                build_generated(cfg["export_scale"], cfg["seed"], export_timings))
         results.setdefault("generation", {}).update(export_timings)
         results["export"][_scale_label(cfg["export_scale"])] = measure.export(url, summary["events"], logs, "export")
+    results["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     results["targets"] = check_targets(results)
     return results
 
@@ -155,7 +158,8 @@ def check_targets(r: dict) -> list[dict]:
 def table(r: dict) -> str:
     """The results as Markdown tables (the README shows this text)."""
     lines = [f"Database: {r['database']}; {r['machine']['cpus']} CPUs; Python {r['machine']['python']}; "
-             f"commit {r['commit']}; {r['date']}", ""]
+             f"commit {r['commit']}; {r['date']}; load average {r['machine'].get('load_before')} before, "
+             f"{r['machine'].get('load_after')} after", ""]
     gen = r.get("generation", {})
     if gen:
         lines += ["| generation | rows | seconds | rows/s | floor rows/s | ratio |", "|---|---:|---:|---:|---:|---:|"]
@@ -241,8 +245,9 @@ def readme_table() -> str:
                 lines.append(f"| {name} | " + " | ".join("" for _ in levels) + f" | not loaded | {statements} |")
                 continue
             lv = page["levels"]
-            lines.append(f"| {name} | " + " | ".join(f"{lv[c]['rps']:.1f}" for c in levels)
-                         + f" | {lv[levels[-1]]['p95_ms']:.0f} | {statements} |")
+            last = lv[levels[-1]]
+            p95 = f"{last['p95_ms']:.0f}" if last["requests"] else "none done"
+            lines.append(f"| {name} | " + " | ".join(f"{lv[c]['rps']:.1f}" for c in levels) + f" | {p95} | {statements} |")
         i, g = r.get("influence", {}), r.get("generation", {}).get("scale1", {})
         e = r.get("export", {})
         lines += ["", f"Generation (scale 1): {g.get('rows_per_s', 0):,} rows/s, floor {g.get('floor_rows_per_s', 0):,}, "
