@@ -58,7 +58,7 @@ from ..responses.models import Response
 from ..votes.models import Ballot, BallotKind, BallotOption, BallotVoter
 from . import contributions
 from .contributions import ContributionCounts
-from .levels import LEVELS, Level
+from .levels import Level
 from .scope import Scope
 
 GOVERNMENT = Sector.GOVERNMENT.value
@@ -369,4 +369,3 @@ def empower(scope: Scope) -> Check:
     return Check(Level.EMPOWER, met, evidence, missing)
 
 
-__all__ = ["LEVELS", "Assessment", "Check", "Evidence", "Level", "assess"]

@@ -67,6 +67,11 @@ class Participation:
         return (self.non_government_people + self.unregistered_non_government) / total if total else None
 
     @property
+    def sectors_present(self) -> list[Row]:
+        """The sectors anyone participated from (the sector figure and its table show these)."""
+        return [r for r in self.by_sector if r.total_people or r.acts]
+
+    @property
     def subdivisions(self) -> list[Row]:
         return [r for r in self.by_territory if r.key != territories.NATIONAL]
 

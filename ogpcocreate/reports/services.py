@@ -199,13 +199,6 @@ def timeline(scope: Scope) -> tuple[list[TimelineEntry], int]:
 # --- breakdowns as tables (the page, CSV and JSON all read these) -----------------------------------
 
 
-def sector_label(code: str) -> str:
-    try:
-        return str(Sector(code).label)
-    except ValueError:
-        return code or _("Not recorded")
-
-
 def outcome_label(code: str) -> str:
     return _("Awaiting a response") if code == AWAITING else str(Outcome(code).label)
 
@@ -221,7 +214,7 @@ def breakdown(rep: InfluenceReport, name: str) -> tuple[list[str], list[list]]:
     if name == "sector":
         return ([_("Sector code"), _("Sector"), _("People"), _("Organisations"), _("Acts"),
                  _("People counted at meetings without an account")],
-                [[r.key, sector_label(r.key), r.people, r.organisations, r.acts, r.unregistered] for r in p.by_sector])
+                [[r.key, str(Sector(r.key).label), r.people, r.organisations, r.acts, r.unregistered] for r in p.by_sector])
     if name == "territory":
         return ([_("Territory code"), _("Territory"), _("People"), _("Organisations"), _("Acts")],
                 [[r.key, territories.name(r.key), r.people, r.organisations, r.acts] for r in p.by_territory])

@@ -21,10 +21,10 @@ from flask_babel import gettext as _
 
 from ..calls.views import get_call_or_404
 from ..core import territories
+from ..core.sectors import Sector
 from ..plans.views import get_plan_or_404
 from . import figures, services
 from .forms import CompareForm
-from .levels import LEVELS
 from .services import BREAKDOWNS, InfluenceReport
 
 bp = Blueprint("reports", __name__)
@@ -45,7 +45,7 @@ def _figures(rep: InfluenceReport, marks: list) -> dict:
     end = max([*(e.when for e in rep.timeline), rep.generated_at])
     return {
         "spectrum": figures.spectrum(marks),
-        "sectors": [(services.sector_label(r.key), r.total_people) for r in p.by_sector if r.total_people or r.acts],
+        "sectors": [(str(Sector(r.key).label), r.total_people) for r in p.sectors_present],
         "map": figures.tile_map({r.key: r.people for r in p.subdivisions}, territories.country(), national=p.national.people),
         "timeline": figures.process_timeline(start, end, entries, rep.generated_at,
                                              zone=current_app.config["DISPLAY_TIMEZONE"]),
@@ -54,15 +54,14 @@ def _figures(rep: InfluenceReport, marks: list) -> dict:
 
 def _render(rep: InfluenceReport, subject, marks: list, compare_form=None):
     return render_template(
-        "reports/report.html", rep=rep, subject=subject, fig=_figures(rep, marks), levels=LEVELS,
-        breakdowns=BREAKDOWNS, compare_form=compare_form,
+        "reports/report.html", rep=rep, subject=subject, fig=_figures(rep, marks), compare_form=compare_form,
         tables={name: services.breakdown(rep, name) for name in BREAKDOWNS},
     )
 
 
-def _compare_form(plan) -> CompareForm:
+def _compare_form(plan, previous) -> CompareForm:
     form = CompareForm(formdata=None)
-    form.set_choices(services.plans(), selected=(plan.id, getattr(services.previous_plan(plan), "id", None)))
+    form.set_choices(services.plans(), selected=(plan.id, previous.id if previous is not None else None))
     return form
 
 
@@ -74,7 +73,7 @@ def plan_influence(plan_id: int):
     previous = services.previous_plan(plan)
     if previous is not None:
         marks.insert(0, (previous.name, services.plan_level(previous)))
-    return _render(rep, plan, marks, _compare_form(plan))
+    return _render(rep, plan, marks, _compare_form(plan, previous))
 
 
 @bp.route("/calls/<int:call_id>/influence")
@@ -103,7 +102,7 @@ def compare_plans():
     reports = [services.plan_report(plan) for plan in chosen]
     marks = [(plan.name, rep.level) for plan, rep in zip(chosen, reports, strict=True)]
     return render_template("reports/compare.html", form=form, plans=chosen, reports=reports,
-                           spectrum=figures.spectrum(marks), levels=LEVELS)
+                           spectrum=figures.spectrum(marks))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
