@@ -1,8 +1,12 @@
 # ogpcocreate: `make run` serves the demo, `make test` runs the suite. Both set up everything first.
 PYTHON ?= python3
+# `make run PORT=5001 MAIL_PORT=8026`: the site's and the local mail catcher's ports.
+PORT ?= 5000
+MAIL_PORT ?= 8025
 VENV := .venv
 PY := $(VENV)/bin/python
-FLASK := OGPCOCREATE_ENV=$${OGPCOCREATE_ENV:-development} $(VENV)/bin/flask --app ogpcocreate
+FLASK := OGPCOCREATE_ENV=$${OGPCOCREATE_ENV:-development} PUBLIC_URL=$${PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
+	MAIL_PORT=$(MAIL_PORT) $(VENV)/bin/flask --app ogpcocreate
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard ogpcocreate/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
@@ -11,10 +15,10 @@ TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ogpcocreate_test
 # A recipe that fails leaves no half-made target behind (pybabel writes the .mo even on errors).
 .DELETE_ON_ERROR:
 
-.PHONY: help install run test test-sqlite test-postgres test-browser lint messages translations clean bench
+.PHONY: help install run FORCE test test-sqlite test-postgres test-browser lint messages translations clean bench
 
 help:
-	@echo "make run            set up, migrate, load demo data and serve on http://127.0.0.1:5000"
+	@echo "make run            set up, migrate, load demo data and serve on http://127.0.0.1:5000 (PORT=, MAIL_PORT=)"
 	@echo "make test           set up and run the linters and the test suite (SQLite; browser tests if Chromium is installed)"
 	@echo "make test-postgres  the suite against PostgreSQL (TEST_PG_URL=$(TEST_PG_URL))"
 	@echo "make test-browser   only the real-browser tests"
@@ -40,19 +44,26 @@ messages: $(STAMP)
 		--no-wrap --sort-by-file --project=ogpcocreate -o ogpcocreate/translations/messages.pot ogpcocreate templates
 	$(VENV)/bin/pybabel update --no-wrap --ignore-obsolete -i ogpcocreate/translations/messages.pot -d ogpcocreate/translations
 
-run: $(STAMP) translations
+# .flaskenv (read by the flask command, never by gunicorn) lets the README's commands, such as
+# `.venv/bin/flask --app ogpcocreate audit verify`, run against this development site as printed.
+.flaskenv: FORCE
+	@printf '# Written by `make run` for the local development site; not used in production.\nOGPCOCREATE_ENV=development\nPUBLIC_URL=http://127.0.0.1:$(PORT)\nMAIL_PORT=$(MAIL_PORT)\n' > $@
+
+FORCE:
+
+run: $(STAMP) translations .flaskenv
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo
 	@$(FLASK) demo logins
 	@echo
-	@echo "Serving on http://127.0.0.1:5000 . E-mails (confirmation links...) are printed below by a local"
-	@echo "mail catcher on 127.0.0.1:8025. Stop with Ctrl-C."
+	@echo "Serving on http://127.0.0.1:$(PORT) . E-mails (confirmation links...) are printed below by a local"
+	@echo "mail catcher on 127.0.0.1:$(MAIL_PORT). Stop with Ctrl-C."
 	@echo
 	@trap 'kill 0' EXIT INT TERM; \
-		$(PY) -m aiosmtpd -n -l 127.0.0.1:8025 & \
+		$(PY) -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) & \
 		$(FLASK) mail send --loop --interval 2 & \
-		$(FLASK) run --host 127.0.0.1 --port 5000
+		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ogpcocreate tests migrations/env.py
@@ -75,4 +86,4 @@ bench: $(STAMP) $(VENV)/.bench-installed translations
 	DATABASE_URL="$(DATABASE_URL)" $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance *.egg-info $(COMPILED) .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .flaskenv *.egg-info $(COMPILED) .pytest_cache .ruff_cache

@@ -17,7 +17,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    config_module.load(app.config, overrides)
+    try:
+        config_module.load(app.config, overrides)
+    except config_module.ConfigError as exc:
+        if overrides is None:
+            # Started by the flask command or gunicorn: one line saying what to set, not a traceback.
+            raise SystemExit(f"ogpcocreate: configuration error: {exc}") from None
+        raise
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("ogpcocreate").setLevel(logging.WARNING if app.testing else logging.INFO)
 
@@ -29,7 +35,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
 
-    from .core import errors, i18n, security
+    from .core import errors, i18n, params, security
+
+    params.register(app)  # before any blueprint: every <int:...> is bounded
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +19,17 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    """A whole number from the environment; a wrong one stops the program with one line saying so."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        # Read when this module is imported, before create_app() could turn a ConfigError into one line.
+        raise SystemExit(f"ogpcocreate: configuration error: {name} must be a whole number, not {value!r}.")
+    return int(value)
 
 
 def _database_url(default: str) -> str:
@@ -56,13 +68,13 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_USE_SSL = _bool("MAIL_USE_SSL")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ogpcocreate <no-reply@localhost>")
-    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     # Flask-Mail would silently drop mail when TESTING; the tests deliver to a real SMTP server instead.
     MAIL_SUPPRESS_SEND = False
 
@@ -74,16 +86,16 @@ class BaseConfig:
     # few a day; a script flooding a call is stopped with a clear message.
     CONTRIBUTION_RATE_LIMIT = os.environ.get("CONTRIBUTION_RATE_LIMIT", os.environ.get("PROPOSAL_RATE_LIMIT", "10 per minute;60 per day"))
 
-    EMAIL_TOKEN_MAX_AGE = int(os.environ.get("EMAIL_TOKEN_MAX_AGE", str(60 * 60 * 48)))
-    RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE", str(60 * 60 * 2)))
-    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
+    EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
+    RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60 * 2)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (guessable) .. 4 (very strong)
     MIN_PASSWORD_LENGTH = 10
 
     PER_PAGE = 25
     # How long an influence report may be served from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
-    REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "60"))
+    REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)
     SITE_NAME = os.environ.get("SITE_NAME", "ogpcocreate")
     PUBLIC_URL = os.environ.get("PUBLIC_URL")  # used in e-mails sent by the worker
 
@@ -104,13 +116,22 @@ class ProductionConfig(BaseConfig):
         if not secret or len(secret) < 32:
             raise ConfigError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+                "(python -c 'import secrets; print(secrets.token_hex(32))'); to try the site locally, run "
+                "`make run` first or set OGPCOCREATE_ENV=development."
             )
         config["SECRET_KEY"] = secret
         config["SQLALCHEMY_DATABASE_URI"] = _database_url(f"sqlite:///{ROOT / 'instance' / 'ogpcocreate.db'}")
         config["PUBLIC_URL"] = os.environ.get("PUBLIC_URL") or config.get("PUBLIC_URL")
         if not config.get("PUBLIC_URL"):
             raise ConfigError("PUBLIC_URL must be set in production (the site's address, used in e-mails).")
+        host = urlsplit(config["PUBLIC_URL"]).hostname
+        if not host:
+            raise ConfigError(f"PUBLIC_URL must be a full address such as https://cocreacion.example.org, not {config['PUBLIC_URL']!r}.")
+        # Requests for any other Host are refused (400): links are built from PUBLIC_URL, but a cache in
+        # front must never keep a page answered for a forged host. ALLOWED_HOSTS adds others (a health
+        # check's address, say), separated by commas.
+        extra = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+        config["TRUSTED_HOSTS"] = [host, *extra]
 
 
 class DevelopmentConfig(BaseConfig):
@@ -132,7 +153,7 @@ class DevelopmentConfig(BaseConfig):
             secret = key_file.read_text().strip()
         config["SECRET_KEY"] = secret
         config["SQLALCHEMY_DATABASE_URI"] = _database_url(f"sqlite:///{instance / 'ogpcocreate.db'}")
-        config["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", "8025"))
+        config["MAIL_PORT"] = _int("MAIL_PORT", 8025)
         config.setdefault("PUBLIC_URL", None)
         config["PUBLIC_URL"] = config["PUBLIC_URL"] or "http://127.0.0.1:5000"
 

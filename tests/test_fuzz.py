@@ -57,6 +57,8 @@ PLAUSIBLE = st.sampled_from([
     "organisations", "organisations_and_individuals", "co_creation", "2027-01-15T10:00", "2020-01-01T00:00",
     "9999-12-31T23:59", "ana@example.org", "not an email", "https://ejemplo.org", "javascript:alert(1)",
     "y", "on", "true", "\x00", "%00", "../../etc/passwd", "' OR 1=1 --", "<script>alert(1)</script>",
+    str(2**31), str(2**63), str(10**30), "-0", " 1", "١٢", "1\r\nX-Injected: 1", "/\r\nLocation: //evil",
+    "\u202eevil", "a\u200bb", "\x07\x1b[31m", "\ud7ff\ufffd", " ",
 ])
 VALUES = st.one_of(PLAUSIBLE, st.text(max_size=300), st.text(min_size=2000, max_size=6000, alphabet="ab\n "))
 FORM_DATA = st.dictionaries(st.sampled_from(FIELDS + ["next", "page", "unexpected"]), VALUES, max_size=12)

@@ -13,7 +13,8 @@ from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.i18n import N_
-from ..core.outbox import external_url, queue_mail
+from ..core.outbox import queue_mail
+from ..core.urls import external_url
 from ..extensions import db
 from .models import User
 

@@ -59,7 +59,7 @@ class CallFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    theme = SelectField(_l("Theme"), choices=[], validators=[Optional()], coerce=str)
-    status = SelectField(_l("Status"), choices=[], validators=[Optional()])
-    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
-    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()])
+    theme = SelectField(_l("Theme"), choices=[], validators=[Optional()], coerce=str, filters=[strip])
+    status = SelectField(_l("Status"), choices=[], validators=[Optional()], filters=[strip])
+    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()], filters=[strip])
+    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()], filters=[strip])

@@ -98,6 +98,8 @@ def take_position(actor: User, seat: Seat, call: Call, action: str, stance: str,
     Returns True if this position completed the approval and the act was carried out.
     """
     action = Action(action)
+    if action not in ACTION_PHASES:
+        raise ServiceError(_("Only publishing a call or its results is decided on the call's page."))
     if call.phase is not ACTION_PHASES[action]:
         if action is Action.PUBLISH_CALL:
             raise ServiceError(_("This call has already been published."))

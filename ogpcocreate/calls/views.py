@@ -13,6 +13,7 @@ from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import flash_errors, options
 from ..core.i18n import from_local, to_local
+from ..core.params import page_arg
 from ..core.permissions import require, secretariat_required
 from ..core.sectors import sector_choices
 from ..drafts import services as drafts
@@ -67,7 +68,7 @@ def detail(call_id: int):
             sector=form.sector.data or None,
             territory=form.territory.data or None,
         )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows, total = proposals.paginate(proposals.listing(call.id, filters), page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

@@ -18,6 +18,7 @@ from ..core import eventlog, permissions, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
+from ..core.params import parse_id
 from ..drafts.models import DraftVersion, Section
 from ..extensions import db
 from ..organisations.models import Organisation, Verification
@@ -33,12 +34,15 @@ def add(actor: User, version: DraftVersion, data: dict) -> Comment:
         raise ServiceError(_("Write your comment."), field="body_source")
     if len(body) > MAX_LENGTH:
         raise ServiceError(_("A comment can have at most %(n)d characters.", n=MAX_LENGTH), field="body_source")
+    if version is None:
+        raise ServiceError(_("This draft has no published version yet: comments open when the first one is published."))
     if version.draft.current_version.id != version.id or not version.comments_open_at(utcnow()):
         raise ServiceError(_("Comments on this version closed on %(date)s. Nothing was saved.",
                              date=format_datetime(version.comments_close_at, "medium")))
     parent = None
     if data.get("parent"):
-        parent = db.session.get(Comment, int(data["parent"]))
+        parent_id = parse_id(data["parent"])
+        parent = db.session.get(Comment, parent_id) if parent_id else None
         if parent is None or parent.version_id != version.id:
             raise ServiceError(_("You can only reply to a comment on this version."))
         if parent.parent_id is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db, login_manager
+from .params import BadParameter
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,12 @@ def register(app) -> None:
             return render_error(400, _("The form had expired or was not sent from this site. Go back, reload the page and try again; nothing was saved."))
         if exc.code == 429:
             return render_error(429)
+        if isinstance(exc, BadParameter):
+            return render_error(400, exc.description)
+        if isinstance(exc, SecurityError):
+            # A Host header this site does not answer to (TRUSTED_HOSTS): no URL can be built for it, so
+            # no page in the site's layout either.
+            return Response(_("This site does not answer to that address."), 400, mimetype="text/plain")
         if exc.code in _titles():
             return render_error(exc.code)
         return exc

@@ -60,16 +60,6 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, built from PUBLIC_URL so a worker or CLI can build it too.
-
-    PUBLIC_URL includes any path prefix the site is served under, so the path is built from the
-    application's own URL map, without the current request's script root.
-    """
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
-
-
 def queue_mail(recipient: str, subject: str, template: str, locale: str | None = None, **context) -> OutboxMessage:
     """Render ``templates/mail/<template>.txt`` in the recipient's language and queue it.
 

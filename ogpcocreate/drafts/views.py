@@ -17,6 +17,7 @@ from ..core import permissions
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, flash_errors, options, refuse
+from ..core.params import MAX_PAGE, int_arg, page_arg
 from ..core.permissions import secretariat_required
 from ..extensions import db, limiter
 from ..moderation.forms import DecisionForm, ReportForm
@@ -108,7 +109,7 @@ def publish(draft_id: int):
 
 
 def _discussion(draft: DraftCommitment, version: DraftVersion):
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     section = request.args.get("section") or None
     if section and section not in {s.value for s in Section}:
         section = None
@@ -176,8 +177,11 @@ def _render_version(draft, version, current: bool, comment_form=None, status=200
 def compare(draft_id: int):
     draft = get_draft_or_404(draft_id)
     numbers = [v.number for v in draft.versions]
-    old_n = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[0])
-    new_n = request.args.get("to", type=int) or numbers[-1]
+    if not numbers:
+        abort(404)  # nothing published yet, so nothing to compare
+    message = _("Choose two versions of this draft to compare.")
+    old_n = int_arg("from", maximum=MAX_PAGE, message=message) or (numbers[-2] if len(numbers) > 1 else numbers[0])
+    new_n = int_arg("to", maximum=MAX_PAGE, message=message) or numbers[-1]
     old, new = _version_or_404(draft, old_n), _version_or_404(draft, new_n)
     proposals_in, comments_in = services.incorporations(new)
     return render_template("drafts/compare.html", draft=draft, old=old, new=new, diffs=services.compare(old, new),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, redirect, render_template, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..core.params import MAX_SEQ, int_arg
 from ..core.urls import safe_next
 from ..extensions import db
 from . import services
@@ -21,7 +22,7 @@ def home():
 
 @bp.route("/record")
 def record():
-    before = request.args.get("before", type=int)
+    before = int_arg("before", maximum=MAX_SEQ)
     events, next_before = services.record_page(before)
     return render_template("main/record.html", events=events, next_before=next_before, head=services.chain_head())
 

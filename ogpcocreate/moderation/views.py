@@ -10,6 +10,7 @@ from ..comments.models import Comment
 from ..core import permissions
 from ..core.errors import ServiceError
 from ..core.forms import flash_errors
+from ..core.params import page_arg
 from ..core.permissions import require, secretariat_required
 from ..extensions import db
 from . import services
@@ -92,7 +93,7 @@ def reports():
 
 @bp.route("/moderation")
 def log():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     actions, total = services.public_log(page)
     return render_template("moderation/log.html", actions=actions, total=total, page=page,
                            pages=max((total + 49) // 50, 1))

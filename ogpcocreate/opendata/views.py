@@ -5,38 +5,21 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask_babel import gettext as _
 
 from ..calls.phases import SCHEDULE
 from ..core.db import utcnow
-from ..core.errors import render_error
+from ..core.params import int_arg, page_arg
+from ..core.urls import external_url
 from . import services
 
 bp = Blueprint("opendata", __name__)
 
 PER_PAGE = 50
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; anything larger names nothing (and SQLite would overflow)
-MAX_PAGE = 100_000
 # Rows of CSV gathered before a chunk (about 150 kB) goes out: large enough to keep the overhead per row
 # low, small enough that memory does not depend on the size of the log.
 CHUNK_ROWS = 500
-
-
-class BadArgument(ValueError):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _int_arg(name: str, maximum: int, message: str) -> int | None:
-    """A positive whole number from the query string, None when absent or empty; BadArgument otherwise."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise BadArgument(message)
-    return int(raw)
 
 
 def _cacheable(response: Response) -> Response:
@@ -54,11 +37,8 @@ def _iso(value) -> str | None:
 @bp.route("/record.csv")
 def record_csv():
     """The whole participation log (or one plan's or call's part of it) as CSV, streamed in batches."""
-    try:
-        plan_id = _int_arg("plan", MAX_ID, _("The plan must be given as the number of an action plan."))
-        call_id = _int_arg("call", MAX_ID, _("The call must be given as the number of a call for proposals."))
-    except BadArgument as exc:
-        return render_error(400, exc.message)
+    plan_id = int_arg("plan", message=_("The plan must be given as the number of an action plan."))
+    call_id = int_arg("call", message=_("The call must be given as the number of a call for proposals."))
 
     def generate():
         buffer = io.StringIO()
@@ -80,13 +60,9 @@ def record_csv():
 @bp.route("/api/v1/calls")
 def api_calls():
     """Published calls, newest first, 50 a page; unpublished ones never appear."""
-    try:
-        page = _int_arg("page", MAX_PAGE, _("The page must be a whole number from 1 to %(max)d.", max=MAX_PAGE)) or 1
-    except BadArgument as exc:
-        return render_error(400, exc.message)
+    page = page_arg()
     rows, more = services.published_calls(page, PER_PAGE)
     now = utcnow()
-    root = request.url_root.rstrip("/")
     calls = []
     for row in rows:
         call = row.call
@@ -100,15 +76,14 @@ def api_calls():
             "published_at": _iso(call.published_at),
             "results_published_at": _iso(call.results_published_at),
             "proposals": row.proposals,
-            "url": url_for("calls.detail", call_id=call.id, _external=True),
-            # Served by the reports feature; built as a path so this list does not depend on it.
-            "influence": f"{root}/api/v1/calls/{call.id}/influence",
+            "url": external_url("calls.detail", call_id=call.id),
+            "influence": external_url("reports.api_call_influence", call_id=call.id),
         })
     payload = {
         "calls": calls,
         "page": page,
         "per_page": PER_PAGE,
-        "next": url_for("opendata.api_calls", page=page + 1, _external=True) if more else None,
+        "next": external_url("opendata.api_calls", page=page + 1) if more else None,
     }
     return _cacheable(jsonify(payload))
 
@@ -123,7 +98,7 @@ def api_plans():
             "period": {"start": plan.period_start, "end": plan.period_end},
             "status": plan.status.value,
             "calls": count,
-            "url": url_for("plans.detail", plan_id=plan.id, _external=True),
+            "url": external_url("plans.detail", plan_id=plan.id),
         }
         for plan, count in services.plans_with_call_counts()
     ]

@@ -129,9 +129,9 @@ class DirectoryFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search by name or acronym"), validators=[Optional(), Length(max=100)], filters=[_strip])
-    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
-    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()])
-    verification = SelectField(_l("Verification"), choices=[], validators=[Optional()])
+    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()], filters=[_strip])
+    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()], filters=[_strip])
+    verification = SelectField(_l("Verification"), choices=[], validators=[Optional()], filters=[_strip])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

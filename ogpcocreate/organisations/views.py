@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..core import permissions
 from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm, options, refuse
+from ..core.params import page_arg
 from ..core.permissions import participant_required, require, secretariat_required
 from ..extensions import db
 from . import services
@@ -40,7 +41,7 @@ def directory():
             territory=form.territory.data or None,
             verification=form.verification.data or None,
         )
-    page = db.paginate(services.directory_query(filters), per_page=25, error_out=False)
+    page = db.paginate(services.directory_query(filters), page=page_arg(), per_page=25, error_out=False)
     counts = services.member_counts([o.id for o in page.items])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("organisations/directory.html", form=form, page=page, counts=counts, args=args)
@@ -235,7 +236,7 @@ def verify(org_id: int):
 @secretariat_required
 def review():
     query = services.directory_query(services.DirectoryFilters(verification=Verification.PENDING.value))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
     return render_template("organisations/review.html", page=page)
 
 

@@ -10,6 +10,7 @@ from ..calls.views import get_call_or_404
 from ..core import permissions
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options, refuse
+from ..core.params import page_arg
 from ..core.permissions import participant_required, require
 from ..extensions import db, limiter
 from ..responses import services as responses
@@ -130,6 +131,6 @@ def withdraw(proposal_id: int):
 @bp.route("/my/contributions")
 @login_required
 def mine():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows, total = services.paginate(services.listing(author_id=current_user.id), page)
     return render_template("proposals/mine.html", rows=rows, total=total, page=page, pages=max((total + 24) // 25, 1))
