@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 import time
@@ -11,10 +12,43 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-users_cli = AppGroup("users", help="Manage accounts.")
-audit_cli = AppGroup("audit", help="Check the participation log.")
-mail_cli = AppGroup("mail", help="Send the queued e-mails.")
-demo_cli = AppGroup("demo", help="Demonstration data.")
+
+def _needs_database(f):
+    """Refuse with one line saying what to do when the database cannot be reached or was never migrated."""
+
+    @functools.wraps(f)
+    def checked(*args, **kwargs):
+        from sqlalchemy import inspect
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .extensions import db
+
+        where = db.engine.url.render_as_string(hide_password=True)
+        try:
+            migrated = inspect(db.engine).has_table("alembic_version")
+        except SQLAlchemyError as exc:
+            first_line = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+            raise click.ClickException(f"cannot reach the database {where} ({first_line}); check DATABASE_URL.") from None
+        if not migrated:
+            raise click.ClickException(f"the database {where} has no tables yet: run "
+                                       "`flask --app ogpcocreate db upgrade` first (`make run` does it).")
+        return f(*args, **kwargs)
+
+    return checked
+
+
+class DatabaseGroup(AppGroup):
+    """Commands that work on the application's database: each first checks that it is there."""
+
+    def command(self, *args, **kwargs):
+        register_command = super().command(*args, **kwargs)
+        return lambda f: register_command(_needs_database(f))
+
+
+users_cli = DatabaseGroup("users", help="Manage accounts.")
+audit_cli = DatabaseGroup("audit", help="Check the participation log.")
+mail_cli = DatabaseGroup("mail", help="Send the queued e-mails.")
+demo_cli = DatabaseGroup("demo", help="Demonstration data.")
 
 
 @users_cli.command("create-admin")
