@@ -1,4 +1,5 @@
-"""Property-based fuzzing: random and malformed data to every form and every query string.
+"""Property-based fuzzing: random and malformed data to every form and every query string, and
+hostile raw query strings (invalid UTF-8, CR/LF, huge numbers) to every page.
 
 Never a 500; a submission the app refuses changes nothing; whatever it accepts leaves the
 participation log's chain intact. Examples are derandomised so CI is repeatable; raise
@@ -64,6 +65,15 @@ VALUES = st.one_of(PLAUSIBLE, st.text(max_size=300), st.text(min_size=2000, max_
 FORM_DATA = st.dictionaries(st.sampled_from(FIELDS + ["next", "page", "unexpected"]), VALUES, max_size=12)
 QUERY = st.dictionaries(st.sampled_from(["page", "q", "sector", "territory", "verification", "theme", "status",
                                          "before", "next", "first", "second", "plan", "call", "x"]), VALUES, max_size=5)
+# Sent as raw query strings, as a client may: bytes that are not UTF-8, CR/LF, control and format
+# characters, numbers far beyond any column, signs where a count belongs, digits that are not ASCII.
+HOSTILE_VALUES = ["%ff%fe", "%0d%0aX-Injected:%201", "%00", "%e2%80%ae", "9" * 40, "-1", "%20", "١٢"]
+NUMBER_NAMES = ["page", "before", "from", "to", "plan", "call"]
+TEXT_NAMES = ["q", "sector", "territory", "verification", "theme", "status", "section", "next", "first", "second"]
+# Every text parameter at once with each value, then each number alone (the first bad number would end
+# the page before the next is read) with a number too large and bytes that are not UTF-8.
+HOSTILE_QUERIES = ["&".join(f"{name}={value}" for name in TEXT_NAMES) for value in HOSTILE_VALUES] + [
+    f"{name}={value}" for name in NUMBER_NAMES for value in ("9" * 40, "%ff%fe")]
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -110,4 +120,9 @@ def test_query_strings_never_break_a_page(app, make_client, endpoint):
         assert response.status_code < 500, (endpoint, query)
 
     check()
+    for query in HOSTILE_QUERIES:
+        response = client.get(f"{url}?{query}")
+        response.close()
+        assert response.status_code < 500, (endpoint, query, response.status_code)
+        assert "X-Injected" not in response.headers
     assert changed_tables(before, database_fingerprint(app)) == []
