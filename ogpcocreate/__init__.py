@@ -29,7 +29,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
 
-    from .core import errors, i18n, security
+    from .core import errors, i18n, ratelimit, security
+
+    ratelimit.init_app(app)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register(app)
@@ -71,8 +73,11 @@ def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
     from sqlalchemy import select
 
-    from .auth.models import User
+    from .auth.models import User, dummy_password_hash
     from .extensions import db, login_manager
+
+    if not app.testing:
+        dummy_password_hash()  # computed now, so that the first log-in to an unknown address is not the slow one
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
