@@ -145,7 +145,10 @@ def refusal_message(exc: TooManyRequests) -> str | None:
 
 
 def _stack(view, *decorators):
-    for decorate in reversed(decorators):
+    """Apply limits so that they are checked in the order given (among limits of the same period): the
+    strict per-person limit first, so that a request it refuses is not also counted against the
+    address's shared allowance (Flask-Limiter stops at the first limit exceeded)."""
+    for decorate in decorators:
         view = decorate(view)
     return view
 
