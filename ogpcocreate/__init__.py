@@ -18,6 +18,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     config_module.load(app.config, overrides)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (rate limits count it) from the proxies' X-Forwarded-For, trusting only
+        # as many entries as there are proxies of ours.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("ogpcocreate").setLevel(logging.WARNING if app.testing else logging.INFO)
 

@@ -131,6 +131,10 @@ class BaseConfig:
     # Rate limits (core/ratelimit.py says who each one counts). A person is counted strictly, an address
     # generously: a workshop of forty people shares one router.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How many reverse proxies in front of the application append to X-Forwarded-For. 0 (the default)
+    # ignores the header, which anyone can forge; behind one proxy, every visitor would otherwise have
+    # the proxy's address and share one allowance.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     # Log in: failed attempts from one address, whatever the account (the owner's own address is never
     # blocked by failures elsewhere); per account and address, the back-off below.

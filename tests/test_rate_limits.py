@@ -423,3 +423,30 @@ def test_password_reset_renders_and_queues_one_mail_whether_or_not_the_address_h
     subjects = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
     assert "Restablece tu contraseña" in subjects[0]
     assert all("sin cuenta" in s for s in subjects[1:])
+
+
+# --- behind a reverse proxy -----------------------------------------------------------------------------
+
+
+def test_behind_a_proxy_each_visitor_is_counted_by_their_own_address(app_config, make_app):
+    app = limited_app(make_app, app_config, TRUSTED_PROXIES=1, LOGIN_RATE_LIMIT="2 per minute")
+    proxy = "10.0.0.2"
+
+    def fail_from(visitor: str, forged: str = ""):
+        c = client_at(app, proxy)
+        chain = f"{forged}, {visitor}" if forged else visitor
+        return c.post_form("/login", {"email": "x@example.org", "password": WRONG},
+                           headers={"X-Forwarded-For": chain}).status_code
+
+    assert [fail_from("192.0.2.1") for _ in range(3)] == [200, 200, 429]
+    assert fail_from("192.0.2.2") == 200  # someone else behind the same proxy
+    # Only the entry our proxy added is trusted: one forged by the visitor changes nothing.
+    assert fail_from("192.0.2.1", forged="198.51.100.99") == 429
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_ignored(app_config, make_app):
+    app = limited_app(make_app, app_config, LOGIN_RATE_LIMIT="2 per minute")
+    c = client_at(app, "192.0.2.1")
+    statuses = [c.post_form("/login", {"email": "x@example.org", "password": WRONG},
+                            headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
