@@ -8,8 +8,9 @@ with exactly these, so the ratio between them measures the application, not the 
   thread streams a long download. A sync worker does not: it is killed after `timeout` seconds in the
   middle of a long /record.csv (the Procfile's default sync worker and 30 s timeout do exactly that).
 - no access log (writing it would be part of what is measured); errors go to stderr at warning level.
-- The environment (OGPCOCREATE_ENV=production, SECRET_KEY, PUBLIC_URL, DATABASE_URL) is set by bench/run.py.
-  No rate limit applies to GET requests (config.py: limits only on log in, registration, contributions).
+- The environment (OGPCOCREATE_ENV=production, SECRET_KEY, PUBLIC_URL, DATABASE_URL, and WEB_CONCURRENCY=2
+  with a Redis RATELIMIT_STORAGE_URI, which production requires with several workers) is set by
+  bench/http_load.py. No rate limit applies to GET requests (core/ratelimit.py limits only form posts).
 """
 
 import os

@@ -108,6 +108,11 @@ def app_environment(database_url: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_hex(32),
         "PUBLIC_URL": "http://127.0.0.1",
         "DATABASE_URL": database_url,
+        # Production refuses per-process rate-limit counters with several workers: say how many
+        # gunicorn.conf.py starts (a config file's `workers` is not visible to the application) and
+        # share the counters as production does. The benchmark only GETs, which no limit counts.
+        "WEB_CONCURRENCY": "2",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
     }
 
 

@@ -24,6 +24,12 @@ def create_app(overrides: dict | None = None) -> Flask:
             # Started by the flask command or gunicorn: one line saying what to set, not a traceback.
             raise SystemExit(f"ogpcocreate: configuration error: {exc}") from None
         raise
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (rate limits count it) from the proxies' X-Forwarded-For, trusting only
+        # as many entries as there are proxies of ours.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("ogpcocreate").setLevel(logging.WARNING if app.testing else logging.INFO)
 
@@ -35,9 +41,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
 
-    from .core import errors, i18n, params, security
+    from .core import errors, i18n, params, ratelimit, security
 
     params.register(app)  # before any blueprint: every <int:...> is bounded
+    ratelimit.init_app(app)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register(app)
@@ -79,8 +86,11 @@ def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
     from sqlalchemy import select
 
-    from .auth.models import User
+    from .auth.models import User, dummy_password_hash
     from .extensions import db, login_manager
+
+    if not app.testing:
+        dummy_password_hash()  # computed now, so that the first log-in to an unknown address is not the slow one
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

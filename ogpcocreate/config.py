@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,6 +48,66 @@ class ConfigError(RuntimeError):
     """The environment does not describe a safe configuration."""
 
 
+def _gunicorn_workers(args: list[str]) -> int | None:
+    """The value of gunicorn's ``-w N`` / ``--workers N`` / ``--workers=N`` in ``args``, if any (the last wins)."""
+    found = None
+    for i, arg in enumerate(args):
+        value = None
+        if arg in ("-w", "--workers") and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--workers="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and len(arg) > 2:
+            value = arg[2:]
+        if value is not None and value.strip().isdigit():
+            found = int(value)
+    return found
+
+
+def web_workers(environ=None, argv: list[str] | None = None) -> int | None:
+    """How many web processes count rate limits with this configuration, or None if it cannot be known.
+
+    1. gunicorn's ``--workers`` on its command line (or in GUNICORN_CMD_ARGS): gunicorn forks its workers
+       from the master, so ``sys.argv`` in a worker is the master's. The Procfile passes
+       ``--workers ${WEB_CONCURRENCY:-3}``, so its default of 3 is seen here too.
+    2. ``WEB_CONCURRENCY``: the hosting platforms' convention, and gunicorn's own default for ``workers``.
+    A gunicorn config file's ``workers`` is not visible from here: set WEB_CONCURRENCY to match it.
+    """
+    environ = os.environ if environ is None else environ
+    argv = sys.argv if argv is None else argv
+    started_by_gunicorn = bool(argv) and "gunicorn" in (Path(argv[0]).name, Path(argv[0]).parent.name)
+    if started_by_gunicorn:  # the `gunicorn` script, or `python -m gunicorn` (argv[0] is gunicorn/__main__.py)
+        workers = _gunicorn_workers(list(argv[1:]))
+        if workers is not None:
+            return workers
+    workers = _gunicorn_workers(shlex.split(environ.get("GUNICORN_CMD_ARGS", "")))
+    if workers is not None:
+        return workers
+    value = environ.get("WEB_CONCURRENCY", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def check_rate_limit_storage(config, environ=None, argv: list[str] | None = None) -> None:
+    """Several processes counting in their own memory multiply every limit by their number: refuse that.
+
+    An unknown number of processes counts as several (the Procfile starts 3 unless told otherwise).
+    """
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    storage = (config.get("RATELIMIT_STORAGE_URI") or "memory://").strip()
+    if not storage.startswith("memory://"):
+        return
+    workers = web_workers(environ, argv)
+    if workers == 1:
+        return
+    how_many = f"{workers} web workers" if workers else "an unknown number of web workers (WEB_CONCURRENCY is not set)"
+    raise ConfigError(
+        f"RATELIMIT_STORAGE_URI is memory:// but production runs {how_many}, each of which would count rate "
+        "limits alone: set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (a store shared by every worker), "
+        "or WEB_CONCURRENCY=1 for a single worker."
+    )
+
+
 class BaseConfig:
     ENV_NAME = "base"
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -78,13 +140,31 @@ class BaseConfig:
     # Flask-Mail would silently drop mail when TESTING; the tests deliver to a real SMTP server instead.
     MAIL_SUPPRESS_SEND = False
 
+    # Rate limits (core/ratelimit.py says who each one counts). A person is counted strictly, an address
+    # generously: a workshop of forty people shares one router.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How many reverse proxies in front of the application append to X-Forwarded-For. 0 (the default)
+    # ignores the header, which anyone can forge; behind one proxy, every visitor would otherwise have
+    # the proxy's address and share one allowance.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Log in: failed attempts from one address, whatever the account (the owner's own address is never
+    # blocked by failures elsewhere); per account and address, the back-off below.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;200 per hour")
+    LOGIN_FREE_FAILURES = _int("LOGIN_FREE_FAILURES", 5)
+    LOGIN_BACKOFF_SECONDS = _int("LOGIN_BACKOFF_SECONDS", 30)
+    LOGIN_BACKOFF_MAX_SECONDS = _int("LOGIN_BACKOFF_MAX_SECONDS", 3600)
+    LOGIN_FAILURE_MEMORY_SECONDS = _int("LOGIN_FAILURE_MEMORY_SECONDS", 24 * 3600)
+    # Registration, password reset and new confirmation links: per e-mail address (or account), and per address.
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per minute;30 per hour")
-    # Contributions (proposals now, comments later), per account and per address: a person writes a
+    SIGNUP_ADDRESS_RATE_LIMIT = os.environ.get("SIGNUP_ADDRESS_RATE_LIMIT", "50 per minute;300 per hour")
+    # Contributions (proposals and comments together), per account and per address: a person writes a
     # few a day; a script flooding a call is stopped with a clear message.
     CONTRIBUTION_RATE_LIMIT = os.environ.get("CONTRIBUTION_RATE_LIMIT", os.environ.get("PROPOSAL_RATE_LIMIT", "10 per minute;60 per day"))
+    CONTRIBUTION_ADDRESS_RATE_LIMIT = os.environ.get("CONTRIBUTION_ADDRESS_RATE_LIMIT", "100 per minute;600 per day")
+    # Invitations to join an organisation: per inviting account and per organisation.
+    INVITATION_RATE_LIMIT = os.environ.get("INVITATION_RATE_LIMIT", "10 per minute;100 per day")
+    INVITATION_ORGANISATION_RATE_LIMIT = os.environ.get("INVITATION_ORGANISATION_RATE_LIMIT", "20 per minute;200 per day")
 
     EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
     RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 60 * 60 * 2)
@@ -132,6 +212,7 @@ class ProductionConfig(BaseConfig):
         # check's address, say), separated by commas.
         extra = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
         config["TRUSTED_HOSTS"] = [host, *extra]
+        check_rate_limit_storage(config)
 
 
 class DevelopmentConfig(BaseConfig):

@@ -67,6 +67,7 @@ def test_production_cookies_are_secure(monkeypatch, database_url, make_app):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("PUBLIC_URL", "https://cocreacion.example.org")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")  # one process may count rate limits in its own memory
     app = make_app({"ENV_NAME": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

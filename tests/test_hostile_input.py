@@ -207,6 +207,7 @@ def test_production_refuses_an_unknown_host(make_app, app_config, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("PUBLIC_URL", "https://cocreacion.example.org")
     monkeypatch.setenv("ALLOWED_HOSTS", "10.0.0.5, health.internal")
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
     app = make_app({**app_config, "ENV_NAME": "production", "PUBLIC_URL": None})
     app.config["PUBLIC_URL"] = "https://cocreacion.example.org"
     client = app.test_client()

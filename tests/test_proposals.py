@@ -303,4 +303,4 @@ def test_flooding_a_call_is_rate_limited_per_account(app_config, make_app, world
     other.login("osc@example.org")
     blocked = other.post_form(f"/calls/{world['call']}/proposals/new", proposal_form(world["theme"], world["org"]),
                               environ_base={"REMOTE_ADDR": "10.1.2.3"})
-    assert blocked.status_code == 429 and "demasiados intentos" in blocked.get_data(as_text=True).lower()
+    assert blocked.status_code == 429 and "muchas contribuciones" in blocked.get_data(as_text=True).lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import cache
 
 from flask_login import UserMixin
 from sqlalchemy import String
@@ -16,6 +17,24 @@ from ..extensions import db
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def hash_password(password: str) -> str:
+    """The one place the password KDF runs (werkzeug's default method, scrypt)."""
+    return generate_password_hash(password)
+
+
+@cache
+def dummy_password_hash() -> str:
+    """A hash of a random password by the same method as real ones, checked when there is no account."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def check_no_password(password: str) -> bool:
+    """Do the work of a password check where there is no account to check, so the time taken does not
+    tell an attacker which addresses have accounts. Always False."""
+    check_password_hash(dummy_password_hash(), password)
+    return False
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -47,7 +66,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.email_confirmed_at is not None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.set_password_hash(hash_password(password))
+
+    def set_password_hash(self, password_hash: str) -> None:
+        self.password_hash = password_hash
         self.password_changed_at = utcnow()
         self.session_token = new_session_token()
 

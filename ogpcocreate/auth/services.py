@@ -16,7 +16,7 @@ from ..core.i18n import N_
 from ..core.outbox import queue_mail
 from ..core.urls import external_url
 from ..extensions import db
-from .models import User
+from .models import User, check_no_password, hash_password
 
 CONFIRM = "confirm-email"
 RESET = "reset-password"
@@ -31,7 +31,10 @@ def register(display_name: str, email: str, password: str, territory: str | None
 
     If the address already has an account, nothing is created and its owner is told by e-mail instead,
     so the form never reveals which addresses are registered. Returns the new user, or None.
+    Both ways cost the same: one password hash (the slow part) and one e-mail, so the response time
+    does not reveal it either.
     """
+    password_hash = hash_password(password)
     existing = find_by_email(email)
     if existing is not None:
         queue_mail(
@@ -50,7 +53,7 @@ def register(display_name: str, email: str, password: str, territory: str | None
         territory=territory or None,
         locale=locale,
     )
-    user.set_password(password)
+    user.set_password_hash(password_hash)
     db.session.add(user)
     db.session.flush()
     eventlog.record(user, Verb.REGISTERED, user)
@@ -88,8 +91,16 @@ def confirm_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    Exactly one password check either way (against a dummy hash of the same method when there is no
+    account), so the response time does not tell which addresses have accounts.
+    """
     user = find_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_no_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
 
@@ -99,10 +110,23 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(email: str) -> None:
-    """Send a reset link if the address has an account; say nothing either way."""
+def request_password_reset(email: str, locale: str | None = None) -> None:
+    """Send a reset link if the address has an active account; otherwise tell the address that it has none.
+
+    The page says the same either way, and both ways render and queue one e-mail, so the response time
+    does not tell which addresses have accounts. ``locale`` is the language of the person asking, used
+    when there is no account to take it from.
+    """
     user = find_by_email(email)
     if user is None or not user.active:
+        queue_mail(
+            email.strip().lower(),
+            N_("A password reset was asked for an address without an account"),
+            "reset_no_account",
+            locale=user.locale if user is not None else locale,
+            register_url=external_url("auth.register"),
+            forgot_url=external_url("auth.forgot_password"),
+        )
         return
     token = tokens.make(RESET, {"u": user.id, "p": _password_fingerprint(user)})
     queue_mail(

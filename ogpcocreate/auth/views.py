@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core import ratelimit
 from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm
 from ..core.urls import safe_next
-from ..extensions import db, limiter
+from ..extensions import db
 from . import services
 from .forms import (
     ChangePasswordForm,
@@ -23,18 +25,6 @@ from .forms import (
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _signup_limit():
-    return current_app.config["SIGNUP_RATE_LIMIT"]
-
-
-def _submitted_email() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()
-
-
 def _start_session(user, remember: bool = False) -> None:
     """Begin a fresh session: nothing from before the login carries over but the chosen language."""
     locale = session.get("locale")
@@ -46,8 +36,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_signup_limit, methods=["POST"])
-@limiter.limit(_signup_limit, methods=["POST"], key_func=_submitted_email)
+@ratelimit.signup_limits
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -96,7 +85,7 @@ def unconfirmed():
 
 @bp.route("/confirm/resend", methods=["POST"])
 @login_required
-@limiter.limit(_signup_limit)
+@ratelimit.account_signup_limits
 def resend_confirmation():
     form = EmptyForm()
     if form.validate_on_submit() and not current_user.is_confirmed:
@@ -107,17 +96,19 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+@ratelimit.login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
     form = LoginForm()
     if form.validate_on_submit():
+        ratelimit.check_login(form.email.data)  # 429 while this account is locked from this address
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            ratelimit.login_failed(form.email.data)
             form.password.errors.append(_("The e-mail or the password is not correct."))
         else:
+            ratelimit.login_succeeded(form.email.data)
             _start_session(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next())
@@ -142,12 +133,11 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_signup_limit, methods=["POST"])
-@limiter.limit(_signup_limit, methods=["POST"], key_func=_submitted_email)
+@ratelimit.signup_limits
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, locale=str(get_locale()))
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)

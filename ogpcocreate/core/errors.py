@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, render_template, request
+from flask import Response, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db, login_manager
 from .params import BadParameter
+from .ratelimit import refusal_message
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,15 @@ def link_problem(title: str, message: str, next_url: str, next_label: str):
                            next_label=next_label), 400
 
 
+def _too_many_requests(exc: HTTPException):
+    """429, saying which limit refused and, where known, when to come back (Retry-After)."""
+    response = make_response(render_error(429, refusal_message(exc)))
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -88,7 +98,7 @@ def register(app) -> None:
         if exc.code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
             return render_error(400, _("The form had expired or was not sent from this site. Go back, reload the page and try again; nothing was saved."))
         if exc.code == 429:
-            return render_error(429)
+            return _too_many_requests(exc)
         if isinstance(exc, BadParameter):
             return render_error(400, exc.description)
         if isinstance(exc, SecurityError):

@@ -13,16 +13,15 @@ from ..calls.forms import PositionForm
 from ..calls.views import get_call_or_404
 from ..comments import services as comments
 from ..comments.forms import CommentForm
-from ..core import permissions
+from ..core import permissions, ratelimit
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, flash_errors, options, refuse
 from ..core.params import MAX_PAGE, int_arg, page_arg
 from ..core.permissions import secretariat_required
-from ..extensions import db, limiter
+from ..extensions import db
 from ..moderation.forms import DecisionForm, ReportForm
 from ..proposals import services as proposals
-from ..proposals.views import account_key, contribution_limit
 from ..responses.forms import ResponseForm
 from ..responses.models import Outcome
 from . import services
@@ -189,8 +188,7 @@ def compare(draft_id: int):
 
 
 @bp.route("/drafts/<int:draft_id>/comments", methods=["POST"])
-@limiter.limit(contribution_limit)
-@limiter.limit(contribution_limit, key_func=account_key)
+@ratelimit.contribution_limits
 def comment(draft_id: int):
     draft = get_draft_or_404(draft_id)
     permissions.require(permissions.can_comment(current_user))

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core import permissions
+from ..core import permissions, ratelimit
 from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm, options, refuse
 from ..core.params import page_arg
@@ -112,6 +112,7 @@ def edit(org_id: int):
 
 @bp.route("/organisations/<int:org_id>/invitations", methods=["POST"])
 @participant_required
+@ratelimit.invitation_limits
 def invite(org_id: int):
     org = get_organisation_or_404(org_id)
     require(permissions.can_invite(current_user, org))

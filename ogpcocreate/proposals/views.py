@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..calls.views import get_call_or_404
-from ..core import permissions
+from ..core import permissions, ratelimit
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options, refuse
 from ..core.params import page_arg
 from ..core.permissions import participant_required, require
-from ..extensions import db, limiter
+from ..extensions import db
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
 from . import services
@@ -46,20 +46,9 @@ def _prepare(form: ProposalForm, call, proposal: Proposal | None = None) -> Prop
     return form
 
 
-
-def contribution_limit() -> str:
-    """Proposals and comments share one limit per account and per address (config CONTRIBUTION_RATE_LIMIT)."""
-    return current_app.config["CONTRIBUTION_RATE_LIMIT"]
-
-
-def account_key() -> str:
-    return f"account:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
-
-
 @bp.route("/calls/<int:call_id>/proposals/new", methods=["GET", "POST"])
 @participant_required
-@limiter.limit(contribution_limit, methods=["POST"])
-@limiter.limit(contribution_limit, methods=["POST"], key_func=account_key)
+@ratelimit.contribution_limits
 def create(call_id: int):
     call = get_call_or_404(call_id)
     require(permissions.can_submit_proposal(current_user, call))
