@@ -1,16 +1,99 @@
-"""Form pieces every feature uses: the one-button CSRF form and select options."""
+"""Form pieces every feature uses: the base forms, the one-button CSRF form and select options.
+
+Every form derives from BaseForm (or Subform, inside a FormField), which guards each text field
+without the form having to ask: a single-line field (a StringField that is not a TextAreaField:
+names, titles, places, e-mail, search) refuses line breaks, every other control character and the
+invisible format characters (zero-width spaces, bidirectional overrides, soft hyphens); a multi-line
+field keeps line breaks and tabs but refuses the other control characters and the bidirectional
+controls. Such characters hide text, make one name look like another, and break e-mail headers.
+"""
 
 from __future__ import annotations
+
+import unicodedata
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, such as nombre@ejemplo.org.")
+SINGLE_LINE_MESSAGE = _l(
+    "Write this on one line, without line breaks, tabs, control characters or invisible formatting characters."
+)
+MULTI_LINE_MESSAGE = _l("Remove the control characters or the invisible text direction marks from this text.")
+
+# Explicit embeddings, overrides and isolates: they reorder what is shown (the "Trojan Source" trick).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-class EmptyForm(FlaskForm):
+def single_line_problem(text: str) -> bool:
+    """True if ``text`` has a character a one-line value may not: Cc, Cf, line or paragraph separator."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
+
+
+def multi_line_problem(text: str) -> bool:
+    """True if ``text`` has a control character other than line breaks and tabs, or a bidi control.
+
+    Other format characters stay allowed in long text: the zero-width joiner builds emoji and is
+    needed by several scripts, and a soft hyphen in a paragraph hides nothing.
+    """
+    return any(
+        (unicodedata.category(c) == "Cc" and c not in "\t\n\r") or c in BIDI_CONTROLS for c in text
+    )
+
+
+class PlainText:
+    """Validator: refuse the characters above, looking at what was submitted (before any filter)."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+        self.problem = multi_line_problem if multiline else single_line_problem
+        self.message = MULTI_LINE_MESSAGE if multiline else SINGLE_LINE_MESSAGE
+
+    def __call__(self, form, field):
+        values = field.raw_data if field.raw_data else [field.data]
+        if any(isinstance(v, str) and self.problem(v) for v in values):
+            raise StopValidation(self.message)
+
+
+def text_guard(field) -> PlainText | None:
+    """The guard a bound field gets: multi-line for text areas, single-line for other text fields."""
+    if isinstance(field, TextAreaField):
+        return PlainText(multiline=True)
+    if isinstance(field, StringField):
+        return PlainText()
+    return None
+
+
+class _GuardedMeta:
+    """Form Meta mixin: every text field's validators start with its guard (so a new form has it)."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        guard = text_guard(field)
+        if guard is not None:
+            field.validators = [guard, *field.validators]  # a new list: the class's is shared
+        return field
+
+
+class BaseForm(FlaskForm):
+    """The base of every form: CSRF (Flask-WTF) and the text guards."""
+
+    class Meta(_GuardedMeta):
+        pass
+
+
+class Subform(Form):
+    """The base of forms nested in a FormField: the text guards, and no CSRF token of their own."""
+
+    class Meta(_GuardedMeta):
+        pass
+
+
+class EmptyForm(BaseForm):
     """A form with only its CSRF token, for one-button actions (every POST carries a token)."""
 
 
