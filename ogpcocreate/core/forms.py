@@ -10,8 +10,6 @@ controls. Such characters hide text, make one name look like another, and break 
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,31 +17,13 @@ from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from .text import multi_line_problem, single_line_problem
+
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, such as nombre@ejemplo.org.")
 SINGLE_LINE_MESSAGE = _l(
     "Write this on one line, without line breaks, tabs, control characters or invisible formatting characters."
 )
 MULTI_LINE_MESSAGE = _l("Remove the control characters or the invisible text direction marks from this text.")
-
-# Explicit embeddings, overrides and isolates: they reorder what is shown (the "Trojan Source" trick).
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def single_line_problem(text: str) -> bool:
-    """True if ``text`` has a character a one-line value may not: Cc, Cf, line or paragraph separator."""
-    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
-
-
-def multi_line_problem(text: str) -> bool:
-    """True if ``text`` has a control character other than line breaks and tabs, or a bidi control.
-
-    Other format characters stay allowed in long text: the zero-width joiner builds emoji and is
-    needed by several scripts, and a soft hyphen in a paragraph hides nothing.
-    """
-    return any(
-        (unicodedata.category(c) == "Cc" and c not in "\t\n\r") or c in BIDI_CONTROLS for c in text
-    )
-
 
 class PlainText:
     """Validator: refuse the characters above, looking at what was submitted (before any filter)."""
