@@ -148,3 +148,81 @@ def _legacy(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     letters = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(letters.casefold().replace(".", " ").replace(",", " ").split())
+
+
+# --- the verification badge beside every organisation name -------------------------------------------
+
+VERIFIED, PENDING = "Verificada", "Verificación pendiente"
+
+
+def _badges(page: str, name: str) -> list[str]:
+    """The badge text right after each appearance of ``name`` on the page."""
+    import re
+
+    found = []
+    for match in re.finditer(re.escape(name), page):
+        badge = re.search(r'class="badge badge-\w+">([^<]+)</span>', page[match.end():match.end() + 400])
+        found.append(badge.group(1) if badge else None)
+    return found
+
+
+def test_badges_beside_organisation_names_on_proposals_comments_meetings_and_the_record(app, client):
+    from ogpcocreate.meetings.models import Attendance
+
+    from .factories import make_call, make_comment, make_draft, make_meeting, make_proposal
+
+    with app.app_context():
+        real = make_organisation(make_user(), name=REAL)
+        other = make_organisation(make_user(), name="Colectivo Sur Pendiente", verified=False)
+        call = make_call(phase="open")
+        proposals = [make_proposal(call, make_user(), org) for org in (real, other)]
+        draft = make_draft(call, make_user(), sources=proposals)
+        for org in (real, other):
+            make_comment(draft.versions[0], make_user(), organisation=org)
+        meeting = make_meeting(call)
+        for org in (real, other):
+            db.session.add(Attendance(meeting_id=meeting.id, user_id=make_user().id, organisation_id=org.id))
+        creator = make_user()
+        services.create_organisation(creator, {"name": "Observatorio Ciudadano", "sector": "academia",
+                                               "territory": "MX-OAX"})
+        db.session.commit()
+        urls = {
+            "call": f"/calls/{call.id}",
+            "record of the call": f"/calls/{call.id}/record",
+            "proposal": f"/proposals/{proposals[0].id}",
+            "draft": f"/drafts/{draft.id}",
+            "discussion": f"/drafts/{draft.id}/versions/1",
+            "meeting": f"/meetings/{meeting.id}",
+        }
+    for what, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, what
+        page = response.get_data(as_text=True)
+        assert REAL in page, what
+        assert set(_badges(page, REAL)) == {VERIFIED}, what
+        if what != "proposal":
+            assert set(_badges(page, "Colectivo Sur Pendiente")) == {PENDING}, what
+    record = client.get("/record").get_data(as_text=True)
+    assert _badges(record, "Observatorio Ciudadano") == [PENDING]
+
+
+def test_the_public_record_costs_the_same_with_more_organisations(app, client):
+    from .test_proposals import count_statements
+
+    def register(n):
+        with app.app_context():
+            for _ in range(n):
+                services.create_organisation(make_user(), {"name": f"Organización {make_user().id}",
+                                                           "sector": "academia", "territory": "MX-OAX"})
+            db.session.commit()
+
+    def statements():
+        client.get("/record")
+        with count_statements(app) as seen:
+            assert client.get("/record").status_code == 200
+        return len(seen)
+
+    register(3)
+    small = statements()
+    register(30)
+    assert statements() == small
