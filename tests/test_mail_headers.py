@@ -4,7 +4,7 @@ with the standard library's modern parser, must give back exactly the text that 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -142,6 +142,12 @@ LINE_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", 
 
 @settings(max_examples=300, deadline=None)
 @given(LINE_TEXT)
+@example("x" * 69)
+@example("x" * 70)
+@example("x" * 77)
+@example("a " + "x" * 77)
+@example("a " + "x" * 78)
+@example("=?utf-8?q?hola?=")
 def test_any_subject_round_trips(text):
     text = one_line(text)
     raw = mailheaders.unstructured("Subject", text)
@@ -153,6 +159,10 @@ def test_any_subject_round_trips(text):
 
 @settings(max_examples=300, deadline=None)
 @given(LINE_TEXT)
+@example("x" * 74)
+@example("x" * 75)
+@example("Ana " + "x" * 80)
+@example("=?utf-8?q?hola?=")
 def test_any_display_name_round_trips_or_is_left_out(name):
     name = one_line(name)
     raw = mailheaders.mailbox("To", name, "maria@example.org")

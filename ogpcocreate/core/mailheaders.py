@@ -37,7 +37,7 @@ def _q(char: str) -> str:
 
 
 def _needs_encoding(text: str) -> bool:
-    return not set(text) <= _PRINTABLE or "=?" in text or any(len(w) > MAX_LINE - 2 for w in text.split(" "))
+    return not set(text) <= _PRINTABLE or "=?" in text
 
 
 def _encoded_words(text: str, used: int) -> str:
@@ -73,7 +73,11 @@ def unstructured(name: str, text: str) -> str:
     used = len(name) + 2
     if not text:
         return ""
-    if _needs_encoding(text) or text != text.strip() or "  " in text:
+    words = text.split(" ")
+    # A word that fits on no line (after the name on the first, after the fold's space on the others)
+    # cannot be folded: the whole value is then encoded, which can be split anywhere.
+    too_long = used + len(words[0]) > MAX_LINE or any(len(w) > MAX_LINE - 1 for w in words)
+    if _needs_encoding(text) or too_long or text != text.strip() or "  " in text:
         return _encoded_words(text, used)
     return _fold_ascii(text, used)
 
@@ -100,7 +104,7 @@ def _phrase_tokens(display_name: str, limit: int) -> list[str] | None:
 
     try:
         for word in display_name.split(" "):
-            if word and set(word) <= _ATEXT and "=?" not in word:
+            if word and set(word) <= _ATEXT and "=?" not in word and len(word) <= limit:
                 close_run()
                 tokens.append(word)
             else:
