@@ -96,7 +96,8 @@ def mailbox(address: str, name: str | None = None) -> str:
     if not name:
         return address
     local, _, domain = address.rpartition("@")
-    return str(Address(display_name=one_line(name), username=local, domain=domain))
+    named = str(Address(display_name=one_line(name), username=local, domain=domain))
+    return named if len(named) <= 254 else address  # the column's size; the name is only a courtesy
 
 
 def queue_mail(
