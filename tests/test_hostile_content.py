@@ -926,8 +926,8 @@ def test_hostile_content_is_never_served_as_markup(app, make_client):
         why_refused[i].add(why)
     with app.test_request_context():
         one_line_message = str(SINGLE_LINE_MESSAGE)  # in the default language, as the pages showed it
-    for i in sorted(one_line_only):
-        if why_refused[i] != {one_line_message}:
+    for i in sorted(one_line_only):  # "HTTP 400": a refusal whose reason the page did not put beside a field
+        if one_line_message not in why_refused[i] or not why_refused[i] <= {one_line_message, "HTTP 400"}:
             problems.append(f"a vector with a control character was refused for {why_refused[i]}: {vectors[i][:80]}")
     if missing:
         problems.append(f"{len(missing)} vectors were never stored by any field: " + "; ".join(vectors[i][:80] for i in missing[:10]))
