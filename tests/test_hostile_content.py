@@ -47,8 +47,10 @@ from ogpcocreate.auth.models import User
 from ogpcocreate.calls.models import Call
 from ogpcocreate.comments.models import Comment
 from ogpcocreate.core.db import utcnow
+from ogpcocreate.core.forms import SINGLE_LINE_MESSAGE
 from ogpcocreate.core.i18n import to_local
 from ogpcocreate.core.sectors import Seat
+from ogpcocreate.core.text import single_line_problem
 from ogpcocreate.drafts.models import TEXT_SECTIONS, DraftCommitment, DraftVersion, Section
 from ogpcocreate.extensions import db
 from ogpcocreate.meetings.models import Attendance, Meeting
@@ -915,6 +917,18 @@ def test_hostile_content_is_never_served_as_markup(app, make_client):
         if str(escape(text.strip())) not in page:
             problems.append(f"{url} does not show what was submitted (escaped): {text[:120]}")
     missing = sorted(set(range(len(vectors))) - stored)
+    # One-line fields refuse tabs and other control or invisible characters (core.forms): a vector with
+    # one that was dealt only to such fields is not stored, and each of its refusals must say why.
+    one_line_only = {i for i in missing if single_line_problem(vectors[i])}
+    missing = [i for i in missing if i not in one_line_only]
+    why_refused = defaultdict(set)
+    for _f, _url, i, why in run.rejections:
+        why_refused[i].add(why)
+    with app.test_request_context():
+        one_line_message = str(SINGLE_LINE_MESSAGE)  # in the default language, as the pages showed it
+    for i in sorted(one_line_only):  # "HTTP 400": a refusal whose reason the page did not put beside a field
+        if one_line_message not in why_refused[i] or not why_refused[i] <= {one_line_message, "HTTP 400"}:
+            problems.append(f"a vector with a control character was refused for {why_refused[i]}: {vectors[i][:80]}")
     if missing:
         problems.append(f"{len(missing)} vectors were never stored by any field: " + "; ".join(vectors[i][:80] for i in missing[:10]))
     assert not problems, "\n".join([*summary, "", *problems[:200]])

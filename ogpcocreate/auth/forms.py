@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ..core import territories
-from ..core.forms import EMAIL_MESSAGE, options
+from ..core.forms import EMAIL_MESSAGE, BaseForm, options
 from .passwords import password_problem
 
 LANGUAGE_CHOICES = [("es", "Español"), ("en", "English")]
@@ -45,7 +44,7 @@ def territory_field(label=None):
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     display_name = StringField(
         _l("Name shown publicly"),
         validators=[InputRequired(), Length(min=2, max=120)],
@@ -69,17 +68,17 @@ class RegisterForm(FlaskForm):
         self.territory.choices = options(territories.choices(include_national=False, blank=_l("Prefer not to say")))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)], filters=[normalise_email])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)], filters=[normalise_email])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), validators=[InputRequired(), StrongPassword()])
     password_confirm = PasswordField(
         _l("Repeat the new password"),
@@ -87,7 +86,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     display_name = StringField(
         _l("Name shown publicly"), validators=[InputRequired(), Length(min=2, max=120)], filters=[strip]
     )
@@ -99,7 +98,7 @@ class ProfileForm(FlaskForm):
         self.territory.choices = options(territories.choices(include_national=False, blank=_l("Prefer not to say")))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[InputRequired(), StrongPassword()])
     password_confirm = PasswordField(

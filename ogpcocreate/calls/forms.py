@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ..approvals.models import Action, Stance
-from ..core.forms import options, strip
+from ..core.forms import BaseForm, options, strip
 from .models import Submitters
 from .phases import SCHEDULE
 
@@ -24,7 +23,7 @@ def _date_field(label):
                               description=_l("Mexico City time."))
 
 
-class CallForm(FlaskForm):
+class CallForm(BaseForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(min=5, max=200)], filters=[strip])
     description_source = TextAreaField(
         _l("Description"), validators=[InputRequired(), Length(max=50000)],
@@ -44,7 +43,7 @@ class CallForm(FlaskForm):
     DATE_FIELDS = [name for name, _label in SCHEDULE]
 
 
-class PositionForm(FlaskForm):
+class PositionForm(BaseForm):
     action = HiddenField(validators=[InputRequired(), AnyOf([a.value for a in Action])])
     stance = RadioField(_l("Your seat's position"),
                         choices=options([(Stance.APPROVE.value, _l("Approve")), (Stance.OBJECT.value, _l("Object"))]),
@@ -53,7 +52,7 @@ class PositionForm(FlaskForm):
                             description=_l("Public. Required when objecting."))
 
 
-class CallFilterForm(FlaskForm):
+class CallFilterForm(BaseForm):
     """Filters of the proposals on a call's page: a GET form, shareable, without a CSRF token."""
 
     class Meta:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..core.forms import BaseForm
 
-class CommentForm(FlaskForm):
+
+class CommentForm(BaseForm):
     section = SelectField(_l("About"), choices=[], validators=[Optional()])
     organisation = SelectField(_l("Comment as"), choices=[], coerce=int, validators=[Optional()])
     body_source = TextAreaField(_l("Your comment"), validators=[InputRequired(), Length(max=10000)],

@@ -1,16 +1,79 @@
-"""Form pieces every feature uses: the one-button CSRF form and select options."""
+"""Form pieces every feature uses: the base forms, the one-button CSRF form and select options.
+
+Every form derives from BaseForm (or Subform, inside a FormField), which guards each text field
+without the form having to ask: a single-line field (a StringField that is not a TextAreaField:
+names, titles, places, e-mail, search) refuses line breaks, every other control character and the
+invisible format characters (zero-width spaces, bidirectional overrides, soft hyphens); a multi-line
+field keeps line breaks and tabs but refuses the other control characters and the bidirectional
+controls. Such characters hide text, make one name look like another, and break e-mail headers.
+"""
 
 from __future__ import annotations
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+
+from .text import multi_line_problem, single_line_problem
 
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, such as nombre@ejemplo.org.")
+SINGLE_LINE_MESSAGE = _l(
+    "Write this on one line, without line breaks, tabs, control characters or invisible formatting characters."
+)
+MULTI_LINE_MESSAGE = _l("Remove the control characters or the invisible text direction marks from this text.")
+
+class PlainText:
+    """Validator: refuse the characters above, looking at what was submitted (before any filter)."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+        self.problem = multi_line_problem if multiline else single_line_problem
+        self.message = MULTI_LINE_MESSAGE if multiline else SINGLE_LINE_MESSAGE
+
+    def __call__(self, form, field):
+        values = field.raw_data if field.raw_data else [field.data]
+        if any(isinstance(v, str) and self.problem(v) for v in values):
+            raise StopValidation(self.message)
 
 
-class EmptyForm(FlaskForm):
+def text_guard(field) -> PlainText | None:
+    """The guard a bound field gets: multi-line for text areas, single-line for other text fields."""
+    if isinstance(field, TextAreaField):
+        return PlainText(multiline=True)
+    if isinstance(field, StringField):
+        return PlainText()
+    return None
+
+
+class _GuardedMeta:
+    """Form Meta mixin: every text field's validators start with its guard (so a new form has it)."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        guard = text_guard(field)
+        if guard is not None:
+            field.validators = [guard, *field.validators]  # a new list: the class's is shared
+        return field
+
+
+class BaseForm(FlaskForm):
+    """The base of every form: CSRF (Flask-WTF) and the text guards."""
+
+    class Meta(_GuardedMeta):
+        pass
+
+
+class Subform(Form):
+    """The base of forms nested in a FormField: the text guards, and no CSRF token of their own."""
+
+    class Meta(_GuardedMeta):
+        pass
+
+
+class EmptyForm(BaseForm):
     """A form with only its CSRF token, for one-button actions (every POST carries a token)."""
 
 

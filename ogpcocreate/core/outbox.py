@@ -12,6 +12,12 @@ Procfile's worker) sends each due message in its own short transaction:
 - every message carries a stable Message-ID, so in the one window no database can close (the SMTP
   server accepted it and the process died before the commit), the resend is recognisable as a
   duplicate by any mail client.
+
+Messages are built with the standard library's ``email.message.EmailMessage`` and the ``SMTP`` policy
+(CRLF line ends, a UTF-8 quoted-printable body), not with Flask-Mail's ``Message``, whose header
+encoding splits words ("p ública"); the headers a person reads (Subject, From, To) are encoded by
+core.mailheaders, which works around the standard library's own folding bugs. Flask-Mail still opens
+the SMTP connection, so its settings (TLS, SSL, login, MAIL_SUPPRESS_SEND) keep their meaning.
 """
 
 from __future__ import annotations
@@ -19,16 +25,21 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Message
 from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db, mail
+from . import mailheaders
 from .db import enum_column, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,10 +71,32 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
 
-def queue_mail(recipient: str, subject: str, template: str, locale: str | None = None, **context) -> OutboxMessage:
+def one_line(text: str) -> str:
+    """A header value on one line: line breaks, other control and format characters become spaces.
+
+    Forms refuse them in names and titles, but a value stored before they did (or from the command
+    line) must not make a message unsendable on every attempt.
+    """
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
+    return " ".join(cleaned.split())
+
+
+def mailbox(address: str, name: str | None = None) -> str:
+    """The recipient as stored: a bare address, or ``Display Name <address>`` quoted as RFC 5322 asks."""
+    if not name:
+        return address
+    local, _, domain = address.rpartition("@")
+    named = str(Address(display_name=one_line(name), username=local, domain=domain))
+    return named if len(named) <= 254 else address  # the column's size; the name is only a courtesy
+
+
+def queue_mail(
+    recipient: str, subject: str, template: str, locale: str | None = None, recipient_name: str | None = None, **context
+) -> OutboxMessage:
     """Render ``templates/mail/<template>.txt`` in the recipient's language and queue it.
 
-    ``subject`` is a msgid; it is translated in the same locale as the body.
+    ``subject`` is a msgid; it is translated in the same locale as the body. ``recipient_name``, if
+    given, is shown as the display name of the address.
     """
     from flask_babel import gettext
 
@@ -73,14 +106,37 @@ def queue_mail(recipient: str, subject: str, template: str, locale: str | None =
         translated_subject = gettext(subject, **context.get("subject_args", {}))
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip(">") or "localhost"
     message = OutboxMessage(
-        recipient=recipient,
-        subject=f"[{current_app.config['SITE_NAME']}] {translated_subject}",
+        recipient=mailbox(recipient, recipient_name),
+        subject=one_line(f"[{current_app.config['SITE_NAME']}] {translated_subject}")[:255],
         body_text=body,
         message_id=f"<{secrets.token_hex(16)}@{domain}>",
     )
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def build_message(message: OutboxMessage) -> tuple[str, str, EmailMessage]:
+    """The envelope sender and recipient and the e-mail as sent (7-bit: encoded headers, QP body)."""
+    sender_name, sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    recipient_name, recipient = parseaddr(message.recipient)
+    outgoing = EmailMessage(policy=policy.SMTP)
+    # set_raw: these values are already encoded and folded (core.mailheaders); assigning them would
+    # make the policy refold them with the bug they work around.
+    outgoing.set_raw("Subject", mailheaders.unstructured("Subject", one_line(message.subject)))
+    outgoing.set_raw("From", mailheaders.mailbox("From", one_line(sender_name), sender))
+    outgoing.set_raw("To", mailheaders.mailbox("To", one_line(recipient_name), recipient))
+    outgoing["Date"] = format_datetime(utcnow())
+    outgoing["Message-ID"] = message.message_id  # stable across retries: a resend is recognisably the same mail
+    # Quoted-printable keeps the body 7-bit (any relay takes it) and readable in the raw source.
+    outgoing.set_content(message.body_text, charset="utf-8", cte="quoted-printable")
+    return sender, recipient, outgoing
+
+
+def _deliver(sender: str, recipient: str, outgoing: EmailMessage) -> None:
+    with mail.connect() as connection:
+        if connection.host is not None:  # None when MAIL_SUPPRESS_SEND
+            connection.host.sendmail(sender, [recipient], outgoing.as_bytes())
 
 
 def backoff(attempts: int) -> timedelta:
@@ -115,10 +171,8 @@ def send_due(limit: int | None = None) -> SendReport:
         if message is None:
             db.session.rollback()
             break
-        outgoing = Message(subject=message.subject, recipients=[message.recipient], body=message.body_text)
-        outgoing.msgId = message.message_id  # stable across retries: a resend is recognisably the same mail
         try:
-            mail.send(outgoing)
+            _deliver(*build_message(message))
         except Exception as exc:  # any SMTP or socket failure: keep the message, try again later
             message.attempts += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -14,11 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.form import Form
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import strip
+from ..core.forms import BaseForm, Subform, strip
 from .models import SECTION_LABELS, Section
 
 
@@ -29,14 +27,14 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DraftForm(FlaskForm):
+class DraftForm(BaseForm):
     title = StringField(_l("Title of the commitment"), validators=[InputRequired(), Length(min=5, max=200)], filters=[strip])
     theme = SelectField(_l("Theme"), choices=[], coerce=int, validators=[InputRequired()])
     sources = CheckboxList(_l("Proposals it comes from"), choices=[], coerce=int, validators=[Optional()],
                            description=_l("The proposals this commitment grows from; they are listed on its page."))
 
 
-class MilestoneForm(Form):
+class MilestoneForm(Subform):
     description = StringField(_l("Milestone"), validators=[Optional(), Length(max=500)], filters=[strip])
     due = DateField(_l("Due date"), validators=[Optional()])
     responsible = StringField(_l("Responsible institution"), validators=[Optional(), Length(max=200)], filters=[strip])
@@ -46,7 +44,7 @@ def _section_field(section: Section, required: bool = True):
     return TextAreaField(SECTION_LABELS[section], validators=[InputRequired() if required else Optional(), Length(max=20000)])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(BaseForm):
     problem_source = _section_field(Section.PROBLEM)
     status_quo_source = _section_field(Section.STATUS_QUO)
     description_source = _section_field(Section.DESCRIPTION)

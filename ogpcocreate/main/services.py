@@ -32,15 +32,26 @@ def home_figures() -> dict:
     }
 
 
-def record_page(before: int | None, per_page: int = 50) -> tuple[list[ParticipationEvent], int | None]:
-    """Newest first, by keyset on seq (the log can hold millions of entries); returns the next cursor."""
-    query = select(ParticipationEvent).order_by(ParticipationEvent.seq.desc()).limit(per_page + 1)
+def record_page(
+    before: int | None, per_page: int = 50
+) -> tuple[list[tuple[ParticipationEvent, Verification | None]], int | None]:
+    """Newest first, by keyset on seq (the log can hold millions of entries); returns the next cursor.
+
+    Each entry comes with its organisation's verification as it stands now (the entry keeps the name
+    it had then), read in the same statement so the page's cost does not grow with its entries.
+    """
+    query = (
+        select(ParticipationEvent, Organisation.verification)
+        .outerjoin(Organisation, Organisation.id == ParticipationEvent.organisation_id)
+        .order_by(ParticipationEvent.seq.desc())
+        .limit(per_page + 1)
+    )
     if before:
         query = query.where(ParticipationEvent.seq < before)
-    rows = list(db.session.scalars(query))
+    rows = [tuple(row) for row in db.session.execute(query)]
     more = len(rows) > per_page
     rows = rows[:per_page]
-    return rows, (rows[-1].seq if more and rows else None)
+    return rows, (rows[-1][0].seq if more and rows else None)
 
 
 def chain_head() -> ParticipationEvent | None:

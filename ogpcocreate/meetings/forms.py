@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..approvals.models import Stance
-from ..core.forms import options, strip
+from ..core.forms import BaseForm, options, strip
 from ..core.sectors import Sector
 from .models import Modality
 from .services import MAX_UNREGISTERED
@@ -19,7 +18,7 @@ from .services import MAX_UNREGISTERED
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(BaseForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(min=3, max=200)], filters=[strip])
     theme = SelectField(_l("Theme"), choices=[], coerce=int, validators=[Optional()],
                         description=_l("The thematic table [mesa temática] the meeting belongs to, if any."))
@@ -48,7 +47,7 @@ class MeetingForm(FlaskForm):
                                      first=FIRST_YEAR, last=LAST_YEAR))
 
 
-class AttendeesForm(FlaskForm):
+class AttendeesForm(BaseForm):
     emails = TextAreaField(
         _l("E-mail addresses of registered attendees (one per line)"),
         validators=[InputRequired(), Length(max=30000)],
@@ -57,7 +56,7 @@ class AttendeesForm(FlaskForm):
     )
 
 
-class UnregisteredForm(FlaskForm):
+class UnregisteredForm(BaseForm):
     """One count per sector; the fields are added below, one for each member of Sector."""
 
     FIELD_PREFIX = "count_"
@@ -78,7 +77,7 @@ for _sector in Sector:
 del _sector
 
 
-class MinutesPositionForm(FlaskForm):
+class MinutesPositionForm(BaseForm):
     stance = RadioField(_l("Your seat's position"),
                         choices=options([(Stance.APPROVE.value, _l("Approve")), (Stance.OBJECT.value, _l("Object"))]),
                         validators=[InputRequired(message=_l("Choose whether to approve or object."))])

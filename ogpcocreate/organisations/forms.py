@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
 
 from ..core import territories
-from ..core.forms import EMAIL_MESSAGE, options
+from ..core.forms import EMAIL_MESSAGE, BaseForm, options
 from ..core.sectors import ORGANISATION_SECTORS, Sector, sector_choices
 from .models import Verification
 
@@ -32,7 +31,7 @@ def _blank_to_none(value):
     return value or None
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(min=3, max=200)], filters=[_strip])
     acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=30)], filters=[_strip, _blank_to_none])
     sector = SelectField(_l("Sector"), choices=[], validators=[InputRequired()])
@@ -88,7 +87,7 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("An RFC has 12 or 13 characters, for example ABC050101XY1."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     email = EmailField(
         _l("E-mail of the person to invite"),
         validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)],
@@ -96,12 +95,12 @@ class InviteForm(FlaskForm):
     )
 
 
-class TransferForm(FlaskForm):
+class TransferForm(BaseForm):
     member = SelectField(_l("New administrator"), coerce=int, choices=[], validators=[InputRequired()])
     keep_admin = BooleanField(_l("I remain an administrator too"))
 
 
-class VerificationForm(FlaskForm):
+class VerificationForm(BaseForm):
     decision = RadioField(
         _l("Decision"),
         choices=options([(Verification.VERIFIED.value, _l("Verify")), (Verification.REJECTED.value, _l("Reject"))]),
@@ -122,7 +121,7 @@ class VerificationForm(FlaskForm):
         return valid
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(BaseForm):
     """The directory's filters: a GET form, so no CSRF token and shareable addresses."""
 
     class Meta:

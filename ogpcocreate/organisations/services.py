@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from ..core.eventlog import Verb
 from ..core.i18n import N_
 from ..core.outbox import queue_mail
 from ..core.sectors import Seat, Sector
+from ..core.text import name_key, single_line_problem
 from ..core.urls import external_url
 from ..extensions import db
 from .models import Invitation, Membership, Organisation, Role, Verification
@@ -33,14 +33,17 @@ EDITABLE_FIELDS = ("name", "acronym", "sector", "territory", "cluni", "rfc", "we
 IDENTITY_FIELDS = ("name", "sector", "cluni", "rfc")
 
 
-def name_key(name: str) -> str:
-    """Case-, accent- and spacing-insensitive form of a name, for the duplicate check."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.casefold().replace(".", " ").replace(",", " ").split())
+def _check_name(name: str) -> None:
+    """A name is shown on one line beside every contribution: no hidden or control characters."""
+    if single_line_problem(name):
+        raise ServiceError(
+            _("The name has line breaks, control characters or invisible characters. Write it with visible characters only."),
+            field="name",
+        )
 
 
 def _check_unique(data: dict, current: Organisation | None = None) -> None:
+    _check_name(data["name"])
     checks = [
         (Organisation.name_key == name_key(data["name"]), "name", _("An organisation with this name is already registered.")),
     ]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import options, strip
+from ..core.forms import BaseForm, options, strip
 from .models import PlanStatus
 
 
-class PlanForm(FlaskForm):
+class PlanForm(BaseForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(min=3, max=200)], filters=[strip],
                        description=_l("For example: Fifth National Action Plan"))
     period_start = IntegerField(_l("First year"), validators=[InputRequired(), NumberRange(min=2011, max=2100)])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..core.forms import strip
+from ..core.forms import BaseForm, strip
 
 MAX_LINKS = 10
 
@@ -18,7 +17,7 @@ def _links(value):
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(BaseForm):
     organisation = SelectField(_l("Submit as"), choices=[], coerce=int, validators=[Optional()])
     theme = SelectField(_l("Theme"), choices=[], coerce=int, validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[InputRequired(), Length(min=5, max=200)], filters=[strip])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
+from ..core.forms import BaseForm
 
-class CompareForm(FlaskForm):
+
+class CompareForm(BaseForm):
     class Meta:
         csrf = False
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..core.forms import options
+from ..core.forms import BaseForm, options
 from .models import Outcome
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(BaseForm):
     outcome = RadioField(_l("Outcome"), choices=options((o.value, o.label) for o in Outcome),
                          validators=[InputRequired(message=_l("Choose an outcome."))])
     justification_source = TextAreaField(

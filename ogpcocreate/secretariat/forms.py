@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import Email, InputRequired, Length
 
-from ..core.forms import EMAIL_MESSAGE, options
+from ..core.forms import EMAIL_MESSAGE, BaseForm, options
 from ..core.sectors import seat_choices
 
 
-class AssignSeatForm(FlaskForm):
+class AssignSeatForm(BaseForm):
     email = EmailField(
         _l("E-mail of a registered person"),
         validators=[InputRequired(), Email(message=EMAIL_MESSAGE), Length(max=254)],

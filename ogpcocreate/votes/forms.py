@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import options, strip
+from ..core.forms import BaseForm, options, strip
 from .models import BallotKind, Electorate
 
 
@@ -24,7 +23,7 @@ def _date_field(label):
                               description=_l("Mexico City time."))
 
 
-class BallotForm(FlaskForm):
+class BallotForm(BaseForm):
     kind = RadioField(_l("What participants vote on"), default=BallotKind.THEMES.value,
                       choices=options((k.value, k.label) for k in BallotKind),
                       validators=[InputRequired(message=_l("Choose what participants vote on."))])
@@ -42,7 +41,7 @@ class BallotForm(FlaskForm):
     DATE_FIELDS = ("opens_at", "closes_at")
 
 
-class VoteForm(FlaskForm):
+class VoteForm(BaseForm):
     organisation = SelectField(_l("Vote for"), choices=[], coerce=int,
                                validators=[InputRequired(message=_l("Choose the organisation you vote for."))],
                                description=_l("Each verified organisation has one vote, cast by one of its members."))
