@@ -137,16 +137,45 @@ def database_template(tmp_path_factory):
     return path
 
 
+_PG_ENGINES: dict[str, object] = {}
+
+
+def _pg_engine(url: str):
+    """One engine per database for the suite's own housekeeping, closed at the end of the session."""
+    if url not in _PG_ENGINES:
+        _PG_ENGINES[url] = create_engine(url)
+    return _PG_ENGINES[url]
+
+
 def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            tables = conn.scalars(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-            ).all()
-            if tables:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    finally:
+    """Empty every table of the PostgreSQL database at ``url`` and restart its sequences.
+
+    As a superuser (the usual test setup) only the tables that hold rows are emptied, with DELETE under
+    ``session_replication_role = replica``, which skips the foreign-key checks and the log's append-only
+    triggers: a few milliseconds for a test's handful of rows, where a TRUNCATE of every table takes
+    ~150 ms. Otherwise, one TRUNCATE of every table.
+    """
+    with _pg_engine(url).begin() as conn:
+        tables = conn.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).all()
+        if not tables:
+            return
+        if conn.scalar(text("SELECT current_setting('is_superuser')")) != "on":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            return
+        probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables)
+        filled = conn.scalars(text(probe)).all()
+        used = conn.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")
+        ).all()
+        statements = [f'DELETE FROM "{t}"' for t in filled] + [f'ALTER SEQUENCE "{s}" RESTART' for s in used]
+        if statements:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica; " + "; ".join(statements))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for engine in _PG_ENGINES.values():
         engine.dispose()
 
 
