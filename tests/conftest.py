@@ -21,7 +21,8 @@ that is expensive to build:
 
 Templates are per session, and under pytest-xdist per worker: each worker has its own SQLite files,
 its own PostgreSQL databases (TEST_DATABASE_URL's name + "_gw0", "_gw1"...; the migrated template
-gets "_tpl", the world "_world", the demo "_demo") and its own SMTP server.
+gets "_tpl", the world "_world", the demo "_demo") and its own SMTP server. The tests marked slow
+start several processes and time their own load: `make test` runs them alone, after the others.
 """
 
 from __future__ import annotations
