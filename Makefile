@@ -11,6 +11,11 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard ogpcocreate/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ogpcocreate_test
+# The suite runs on one pytest-xdist worker per core (TEST_WORKERS=0: one process, for pdb or -x); then
+# the tests marked slow, which start several processes of their own and time their load, run alone.
+# Each run fails on pytest's exit code 5 (no test collected) like on any other failure.
+TEST_WORKERS ?= auto
+SUITE = $(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not slow" && $(VENV)/bin/pytest -m slow
 
 # A recipe that fails leaves no half-made target behind (pybabel writes the .mo even on errors).
 .DELETE_ON_ERROR:
@@ -69,10 +74,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check ogpcocreate tests migrations/env.py
 
 test: $(STAMP) translations lint
-	$(VENV)/bin/pytest
+	$(SUITE)
 
 test-postgres: $(STAMP) translations
-	TEST_DATABASE_URL=$(TEST_PG_URL) $(VENV)/bin/pytest
+	export TEST_DATABASE_URL=$(TEST_PG_URL) && $(SUITE)
 
 test-browser: $(STAMP) translations
 	OGP_REQUIRE_BROWSER=1 $(VENV)/bin/pytest tests/browser

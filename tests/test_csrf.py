@@ -1,4 +1,7 @@
-"""Every POST route of the URL map refuses a request without a valid CSRF token, and changes nothing."""
+"""Every POST route of the URL map refuses a request without a valid CSRF token, and changes nothing.
+
+The cases share one world per module and each is rolled back (``world_case``, tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import pytest
 from ogpcocreate import create_app
 
 from .snapshots import changed_tables, database_fingerprint
-from .test_permissions import ROUTES, build_world
+from .test_permissions import ROUTES
 
 
 def _post_endpoints() -> list[str]:
@@ -34,11 +37,10 @@ def test_every_post_route_has_a_url_to_try(app):
 
 @pytest.mark.parametrize("endpoint", POST_ROUTES)
 @pytest.mark.parametrize("token", ["missing", "forged"])
-def test_post_without_a_valid_token_is_refused(app, make_client, endpoint, token):
-    world = build_world(app)
-    client = make_client()
-    client.login(f"{_role_for(endpoint)}@example.org")
-    url = ROUTES[endpoint][1].format(**world.__dict__)
+def test_post_without_a_valid_token_is_refused(world_case, endpoint, token):
+    app = world_case.app
+    client = world_case.client(_role_for(endpoint))
+    url = ROUTES[endpoint][1].format(**world_case.world.__dict__)
     before = database_fingerprint(app)
     data = {"email": "x@example.org", "decision": "verified", "stance": "approve", "action": "publish_call",
             "outcome": "adopted", "language": "en", "member": "1"}

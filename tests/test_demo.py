@@ -18,16 +18,16 @@ from ogpcocreate.plans.models import ActionPlan, PlanStatus
 from ogpcocreate.proposals.models import Proposal
 from ogpcocreate.responses.models import Outcome, Response
 
+from .conftest import rolled_back
+
 CURRENT, OLDER = "Quinto Plan de Acción Nacional", "Cuarto Plan de Acción Nacional"
 
 
 @pytest.fixture
-def demo(appctx):
-    from ogpcocreate.demo import loader
-
-    loader.load()
-    db.session.commit()
-    return appctx
+def demo(demo_app):
+    """The demo, loaded once per session (tests/conftest.py); whatever a test changes is rolled back."""
+    with rolled_back(demo_app), demo_app.test_request_context():
+        yield demo_app
 
 
 def _plan(name: str) -> ActionPlan:

@@ -3,7 +3,8 @@ hostile raw query strings (invalid UTF-8, CR/LF, huge numbers) to every page.
 
 Never a 500; a submission the app refuses changes nothing; whatever it accepts leaves the
 participation log's chain intact. Examples are derandomised so CI is repeatable; raise
-FUZZ_EXAMPLES locally to search harder.
+FUZZ_EXAMPLES locally to search harder. Each test shares its module's world and is rolled back
+(``world_case``, tests/conftest.py); the examples of one test see each other's changes, as before.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ogpcocreate.core import eventlog
 
 from .snapshots import changed_tables, database_fingerprint
 from .test_csrf import POST_ROUTES, _role_for
-from .test_permissions import ROUTES, build_world
+from .test_permissions import ROUTES
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 
@@ -79,11 +80,10 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, data
 
 
 @pytest.mark.parametrize("endpoint", POST_ROUTES)
-def test_forms_survive_random_input(app, make_client, endpoint):
-    world = build_world(app)
-    client = make_client()
-    client.login(f"{_role_for(endpoint)}@example.org")
-    url = ROUTES[endpoint][1].format(**world.__dict__)
+def test_forms_survive_random_input(world_case, endpoint):
+    app = world_case.app
+    client = world_case.client(_role_for(endpoint))
+    url = ROUTES[endpoint][1].format(**world_case.world.__dict__)
 
     @SETTINGS
     @given(data=FORM_DATA)
@@ -105,11 +105,10 @@ GET_ROUTES = sorted(e for e, (method, _u, _r) in ROUTES.items() if method == "GE
 
 
 @pytest.mark.parametrize("endpoint", GET_ROUTES)
-def test_query_strings_never_break_a_page(app, make_client, endpoint):
-    world = build_world(app)
-    client = make_client()
-    client.login(f"{_role_for(endpoint)}@example.org")
-    url = ROUTES[endpoint][1].format(**world.__dict__)
+def test_query_strings_never_break_a_page(world_case, endpoint):
+    app = world_case.app
+    client = world_case.client(_role_for(endpoint))
+    url = ROUTES[endpoint][1].format(**world_case.world.__dict__)
     before = database_fingerprint(app)
 
     @SETTINGS

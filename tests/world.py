@@ -1,0 +1,85 @@
+"""The world the authorization tests run against: one of each role and one of each object.
+
+It is built once per session into its own database (tests/conftest.py, ``world_database_url``); the
+permission matrix, the CSRF tests and the fuzzing tests share it and roll back each case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ogpcocreate.core.db import utcnow
+from ogpcocreate.core.sectors import Seat
+from ogpcocreate.extensions import db
+from ogpcocreate.organisations import services as organisations
+from ogpcocreate.votes.models import Ballot, BallotKind, BallotOption, Electorate
+
+from .factories import (
+    make_call,
+    make_comment,
+    make_draft,
+    make_meeting,
+    make_organisation,
+    make_plan,
+    make_proposal,
+    make_seat,
+    make_user,
+)
+
+ROLES = [
+    "anonymous", "unconfirmed", "participant", "member", "org_admin", "other_member",
+    "seat_government", "seat_guarantor", "seat_civil_society", "site_admin",
+]  # fmt: skip
+# Each logged-in role signs in as <role>@example.org with the factories' password.
+
+
+@dataclass
+class World:
+    org_id: int
+    invitation_id: int
+    invitation_token: str
+    seat_id: int
+    plan_id: int
+    call_id: int
+    draft_call_id: int
+    proposal_id: int
+    closed_call_id: int
+    draft_id: int
+    comment_id: int
+    ballot_id: int
+    meeting_id: int
+
+
+def build_world(app) -> World:
+    with app.test_request_context():
+        admin = make_user("org_admin@example.org")
+        member = make_user("member@example.org")
+        org = make_organisation(admin, members=[member])
+        other_member = make_user("other_member@example.org")
+        make_organisation(make_user(), members=[other_member])
+        make_user("participant@example.org")
+        make_user("unconfirmed@example.org", confirmed=False)
+        make_user("site_admin@example.org", admin=True)
+        seat = None
+        for seat_enum in Seat:
+            person = make_user(f"seat_{seat_enum.value}@example.org")
+            seat = make_seat(person, seat_enum)
+        invitation = organisations.invite(admin, org, "invitee@example.org")
+        token = "not-the-real-token"
+        plan = make_plan(admin)
+        call = make_call(plan, phase="open")
+        draft = make_call(plan, phase="draft")
+        proposal = make_proposal(call, member, org)
+        closed = make_call(plan, phase="deliberation")
+        commitment = make_draft(closed, admin)
+        comment = make_comment(commitment.versions[0], other_member)
+        ballot = Ballot(call_id=call.id, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
+                        question="¿Qué temas primero?", opens_at=utcnow() - timedelta(days=1),
+                        closes_at=utcnow() + timedelta(days=1), created_by_id=admin.id,
+                        options=[BallotOption(theme_id=t.id) for t in call.themes])
+        db.session.add(ballot)
+        meeting = make_meeting(call)
+        db.session.commit()
+        return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
+                     commitment.id, comment.id, ballot.id, meeting.id)
