@@ -14,7 +14,7 @@ from ogpcocreate.extensions import db
 
 from .snapshots import changed_tables, database_fingerprint
 from .test_csrf import _role_for
-from .test_permissions import ROUTES, build_world
+from .test_permissions import ROUTES
 
 HUGE = [2**31, 2**63, 2**64 + 1, 10**25]
 # Raw query strings, as a client may send them: bytes that are not UTF-8, control characters, numbers
@@ -34,17 +34,11 @@ def _urls_with_huge_ids(app) -> list[tuple[str, str, str]]:
     return cases
 
 
-def test_every_route_with_a_number_answers_404_to_a_number_no_column_holds(app, make_client):
-    build_world(app)
-    cases = _urls_with_huge_ids(app)
+def test_every_route_with_a_number_answers_404_to_a_number_no_column_holds(world_case):
+    cases = _urls_with_huge_ids(world_case.app)
     assert len(cases) >= 40 * len(HUGE)
-    clients = {}
     for endpoint, method, url in cases:
-        role = _role_for(endpoint) if endpoint in ROUTES else "participant"
-        if role not in clients:
-            clients[role] = make_client()
-            clients[role].login(f"{role}@example.org")
-        client = clients[role]
+        client = world_case.client(_role_for(endpoint) if endpoint in ROUTES else "participant")
         response = client.get(url) if method == "GET" else client.post_form(url)
         assert response.status_code == 404, (endpoint, url, response.status_code)
         # In the reader's language: Spanish by default.
@@ -57,10 +51,9 @@ def test_api_routes_answer_a_huge_id_with_json(client):
     assert response.is_json and response.json["error"]
 
 
-def test_a_hostile_path_segment_is_a_404_never_a_500(app, make_client):
-    world = build_world(app)
-    client = make_client()
-    client.login("seat_government@example.org")
+def test_a_hostile_path_segment_is_a_404_never_a_500(world_case):
+    world = world_case.world
+    client = world_case.client("seat_government")
     for segment in ["%ff%fe", "%c3%28", "%0d%0a", "%00", "..%2f..%2fetc%2fpasswd", "9" * 40, "-1", "١٢", "%e2%80%ae"]:
         for template in ["/calls/{x}", "/proposals/{x}", "/drafts/{x}/compare", "/plans/{x}/influence",
                          "/api/v1/calls/{x}/influence", "/invitations/{x}", "/confirm/{x}", "/password/reset/{x}",
@@ -80,10 +73,9 @@ def test_a_huge_page_or_cursor_is_a_clear_400(client, param):
     assert client.get(f"{url}?{param}=2").status_code == 200
 
 
-def test_the_page_parser_serves_every_paginated_list(app, make_client):
-    world = build_world(app)
-    client = make_client()
-    client.login("seat_government@example.org")
+def test_the_page_parser_serves_every_paginated_list(world_case):
+    world = world_case.world
+    client = world_case.client("seat_government")
     for url in ["/organisations", "/organisations/review", "/moderation", "/my/contributions",
                 f"/calls/{world.call_id}", f"/drafts/{world.draft_id}", "/api/v1/calls"]:
         assert client.get(f"{url}?page={10**30}").status_code == 400, url
@@ -95,9 +87,8 @@ def test_the_page_parser_serves_every_paginated_list(app, make_client):
 
 
 @pytest.mark.parametrize("target", ["/%0d%0aX-Injected:1", "/%0aX-Injected:1", "/%09x", "/calls%20x", "/%7f"])
-def test_next_with_control_characters_is_ignored_everywhere(app, make_client, target):
-    build_world(app)
-    anonymous = make_client()
+def test_next_with_control_characters_is_ignored_everywhere(world_case, target):
+    anonymous = world_case.client("anonymous")
     response = anonymous.get(f"/login?next={target}")
     assert response.status_code == 200
     response = anonymous.post_form(f"/login?next={target}", {"email": "participant@example.org",
@@ -111,15 +102,13 @@ def test_next_with_control_characters_is_ignored_everywhere(app, make_client, ta
     assert response.status_code == 302 and response.headers["Location"] == "/"
     response = anonymous.post_form(f"/language?next={target}", {"language": "en"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    confirmed = make_client()
-    confirmed.login("member@example.org")
+    confirmed = world_case.client("member")
     response = confirmed.get(f"/confirm?next={target}")
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
-def test_a_plain_next_still_works(app, make_client):
-    build_world(app)
-    client = make_client()
+def test_a_plain_next_still_works(world_case):
+    client = world_case.client("anonymous")
     response = client.post_form("/login?next=/calls%3Fpage%3D2", {"email": "participant@example.org",
                                                                    "password": "a-long-and-quiet-harbour-42"})
     assert response.headers["Location"] == "/calls?page=2"
@@ -129,10 +118,9 @@ def test_a_plain_next_still_works(app, make_client):
 
 
 @pytest.mark.parametrize("parent", ["abc", "-1", "0", str(2**63), "1.5", "١"])
-def test_a_reply_to_a_parent_that_is_not_a_comment_is_refused_with_a_reason(app, make_client, parent):
-    world = build_world(app)
-    client = make_client()
-    client.login("member@example.org")
+def test_a_reply_to_a_parent_that_is_not_a_comment_is_refused_with_a_reason(world_case, parent):
+    app, world = world_case.app, world_case.world
+    client = world_case.client("member")
     with app.app_context():
         before = db.session.query(ParticipationEvent).count()
     response = client.post_form(f"/drafts/{world.draft_id}/comments", {"body_source": "Un comentario", "parent": parent})
@@ -142,10 +130,9 @@ def test_a_reply_to_a_parent_that_is_not_a_comment_is_refused_with_a_reason(app,
         assert db.session.query(ParticipationEvent).count() == before
 
 
-def test_an_act_that_is_not_decided_on_a_call_page_is_refused_with_a_reason(app, make_client):
-    world = build_world(app)
-    client = make_client()
-    client.login("seat_government@example.org")
+def test_an_act_that_is_not_decided_on_a_call_page_is_refused_with_a_reason(world_case):
+    app, world = world_case.app, world_case.world
+    client = world_case.client("seat_government")
     before = database_fingerprint(app)
     response = client.post_form(f"/calls/{world.draft_call_id}/positions", {"action": "sign_minutes", "stance": "approve"})
     assert response.status_code == 302
@@ -167,23 +154,21 @@ def _draft_without_a_version(app, world) -> int:
         return draft.id
 
 
-def test_comparing_or_commenting_on_a_draft_without_a_version(app, make_client):
-    world = build_world(app)
+def test_comparing_or_commenting_on_a_draft_without_a_version(world_case):
+    app, world = world_case.app, world_case.world
     draft_id = _draft_without_a_version(app, world)
-    seat = make_client()
-    seat.login("seat_government@example.org")
+    seat = world_case.client("seat_government")
     assert seat.get(f"/drafts/{draft_id}/compare").status_code == 404
     assert seat.get(f"/drafts/{draft_id}/compare?from=1&to=2").status_code == 404
-    member = make_client()
-    member.login("member@example.org")
+    member = world_case.client("member")
     before = database_fingerprint(app)
     response = member.post_form(f"/drafts/{draft_id}/comments", {"body_source": "Hola"})
     assert response.status_code in (400, 404)
     assert changed_tables(before, database_fingerprint(app)) == []
 
 
-def test_comparing_versions_that_are_not_numbers_is_a_clear_400(app, client):
-    world = build_world(app)
+def test_comparing_versions_that_are_not_numbers_is_a_clear_400(world_case):
+    world, client = world_case.world, world_case.client("anonymous")
     response = client.get(f"/drafts/{world.draft_id}/compare?from=abc&to={10**30}")
     assert response.status_code == 400
     assert "Elige dos versiones" in response.get_data(as_text=True)
@@ -192,8 +177,8 @@ def test_comparing_versions_that_are_not_numbers_is_a_clear_400(app, client):
 # --- hosts ------------------------------------------------------------------------------------------------
 
 
-def test_absolute_urls_come_from_public_url_not_the_host_header(app, client):
-    build_world(app)
+def test_absolute_urls_come_from_public_url_not_the_host_header(world_case):
+    client = world_case.client("anonymous")
     response = client.get("/api/v1/calls", headers={"Host": "evil.example"})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
