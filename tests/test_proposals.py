@@ -234,7 +234,10 @@ def test_filters_on_the_call_page(app, client, world):
     assert "Tres ciudadana" in yucatan and "Uno CSO" not in yucatan
     awaiting = client.get(f"{base}?status=awaiting").get_data(as_text=True)
     assert "3 propuestas" in awaiting
-    assert client.get(f"{base}?status=nonsense&theme=x&page=-3").status_code == 200
+    # A filter that names nothing is ignored; a page that is not a page is a 400 that says so.
+    assert client.get(f"{base}?status=nonsense&theme=x").status_code == 200
+    refused = client.get(f"{base}?status=nonsense&theme=x&page=-3")
+    assert refused.status_code == 400 and "La página debe ser un número entero" in refused.get_data(as_text=True)
 
 
 @contextmanager
