@@ -11,11 +11,12 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard ogpcocreate/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ogpcocreate_test
-# The suite runs on one pytest-xdist worker per core (TEST_WORKERS=0: one process, for pdb or -x); then
+# The suite runs on one pytest-xdist worker per core (TEST_WORKERS=0: one process, for pdb or -x), an
+# idle worker taking tests queued for a busy one (worksteal: the browser tests are long); then
 # the tests marked slow, which start several processes of their own and time their load, run alone.
 # Each run fails on pytest's exit code 5 (no test collected) like on any other failure.
 TEST_WORKERS ?= auto
-SUITE = $(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not slow" && $(VENV)/bin/pytest -m slow
+SUITE = $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal -m "not slow" && $(VENV)/bin/pytest -m slow
 
 # A recipe that fails leaves no half-made target behind (pybabel writes the .mo even on errors).
 .DELETE_ON_ERROR:

@@ -38,10 +38,36 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from ogpcocreate import create_app
+from ogpcocreate import create_app as _create_app
+
+
+class _TemplateCache(BytecodeCache):
+    """Compiled templates kept in memory for the whole session: most tests build an app of their own,
+    and compiling the templates again for each took about a third of a short test's time. Jinja checks
+    each template's source against the cached code, so an edited template is compiled again."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _TemplateCache()
+
+
+def create_app(config):
+    app = _create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    return app
 
 
 def _worker_url(url: str | None) -> str | None:
