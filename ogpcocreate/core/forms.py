@@ -25,6 +25,7 @@ SINGLE_LINE_MESSAGE = _l(
 )
 MULTI_LINE_MESSAGE = _l("Remove the control characters or the invisible text direction marks from this text.")
 
+
 class PlainText:
     """Validator: refuse the characters above, looking at what was submitted (before any filter)."""
 
