@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ogpcocreate.core import mailheaders
-from ogpcocreate.core.outbox import OutboxMessage, one_line, queue_mail, send_due
+from ogpcocreate.core.outbox import OutboxMessage, queue_mail, send_due
+from ogpcocreate.core.text import one_line
 from ogpcocreate.extensions import db
 from ogpcocreate.organisations import services as organisations
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import enum
 import logging
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -41,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db, mail
 from . import mailheaders
 from .db import enum_column, utcnow
+from .text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +69,6 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
-
-
-def one_line(text: str) -> str:
-    """A header value on one line: line breaks, other control and format characters become spaces.
-
-    Forms refuse them in names and titles, but a value stored before they did (or from the command
-    line) must not make a message unsendable on every attempt.
-    """
-    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
-    return " ".join(cleaned.split())
 
 
 def mailbox(address: str, name: str | None = None) -> str:

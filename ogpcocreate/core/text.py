@@ -22,6 +22,16 @@ def single_line_problem(text: str) -> bool:
     return any(unicodedata.category(c) in _NOT_ON_ONE_LINE for c in text)
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: what single_line_problem refuses becomes a space, runs of spaces one.
+
+    For e-mail headers: forms refuse these characters in names and titles, but a value stored before
+    they did (or from the command line) must not make a message unsendable on every attempt.
+    """
+    cleaned = "".join(" " if unicodedata.category(c) in _NOT_ON_ONE_LINE else c for c in text)
+    return " ".join(cleaned.split())
+
+
 def multi_line_problem(text: str) -> bool:
     """True if ``text`` has a control character other than line breaks and tabs, or a bidi control.
 

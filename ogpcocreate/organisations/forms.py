@@ -9,17 +9,13 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
 
 from ..core import territories
-from ..core.forms import EMAIL_MESSAGE, BaseForm, options
+from ..core.forms import EMAIL_MESSAGE, BaseForm, options, strip
 from ..core.sectors import ORGANISATION_SECTORS, Sector, sector_choices
 from .models import Verification
 
 CLUNI_PATTERN = re.compile(r"^[A-Z0-9]{10,20}$")
 # Moral persons: 3 letters, 6-digit date, 3-character homoclave (individuals: 4 letters).
 RFC_PATTERN = re.compile(r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _key(value):
@@ -32,8 +28,8 @@ def _blank_to_none(value):
 
 
 class OrganisationForm(BaseForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(min=3, max=200)], filters=[_strip])
-    acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=30)], filters=[_strip, _blank_to_none])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(min=3, max=200)], filters=[strip])
+    acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=30)], filters=[strip, _blank_to_none])
     sector = SelectField(_l("Sector"), choices=[], validators=[InputRequired()])
     territory = SelectField(
         _l("Territory"),
@@ -53,7 +49,7 @@ class OrganisationForm(BaseForm):
     website = URLField(
         _l("Website"),
         validators=[Optional(), URL(require_tld=True, message=_l("Enter a full address, starting with https://")), Length(max=300)],
-        filters=[_strip, _blank_to_none],
+        filters=[strip, _blank_to_none],
     )
     description_source = TextAreaField(
         _l("Description"),
@@ -109,7 +105,7 @@ class VerificationForm(BaseForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[Optional(), Length(max=2000)],
-        filters=[_strip],
+        filters=[strip],
         description=_l("Required when rejecting. The organisation's administrators receive it and it is shown publicly."),
     )
 
@@ -127,10 +123,10 @@ class DirectoryFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search by name or acronym"), validators=[Optional(), Length(max=100)], filters=[_strip])
-    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()], filters=[_strip])
-    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()], filters=[_strip])
-    verification = SelectField(_l("Verification"), choices=[], validators=[Optional()], filters=[_strip])
+    q = StringField(_l("Search by name or acronym"), validators=[Optional(), Length(max=100)], filters=[strip])
+    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()], filters=[strip])
+    territory = SelectField(_l("Territory"), choices=[], validators=[Optional()], filters=[strip])
+    verification = SelectField(_l("Verification"), choices=[], validators=[Optional()], filters=[strip])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
