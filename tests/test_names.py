@@ -7,6 +7,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
+from ogpcocreate.auth.models import User
 from ogpcocreate.core.errors import ServiceError
 from ogpcocreate.core.text import name_key
 from ogpcocreate.extensions import db
@@ -119,11 +120,14 @@ def test_the_migration_recomputes_stored_keys(app):
     twin = "Fundaci\u043en México Transparente"  # Cyrillic о: the old rule told it apart
     hidden = "Colectivo\u200b Sur"
     with app.app_context():
+        creator = make_user()  # before the downgrade: users gained columns after 0004
+        db.session.commit()
+        creator_id = creator.id
+        db.session.remove()
         downgrade(revision="0004_tally")
         try:
-            creator = make_user()
             rows = [Organisation(name=name, name_key=_legacy(name), sector="academia", territory="MX-OAX",
-                                 created_by_id=creator.id) for name in (REAL, twin, hidden, "Red Norte")]
+                                 created_by_id=creator_id) for name in (REAL, twin, hidden, "Red Norte")]
             db.session.add_all(rows)
             db.session.commit()
             ids = [row.id for row in rows]
@@ -136,6 +140,7 @@ def test_the_migration_recomputes_stored_keys(app):
         assert keys[ids[1]] == f"{name_key(REAL)} #{ids[1]}"
         assert keys[ids[2]] == "colectivo sur"
         assert keys[ids[3]] == "red norte"
+        creator = db.session.get(User, creator_id)
         with pytest.raises(ServiceError):
             services.create_organisation(creator, {"name": "FUNDACION MEXICO TRANSPARENTE", "sector": "academia",
                                                    "territory": "MX-OAX"})

@@ -53,6 +53,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # (password change, "log out everywhere") ends every other session at once.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     password_changed_at: Mapped[datetime | None]
+    # DOMAIN.md, "What is public, and when": an ARCO cancellation closes the account for good; the
+    # contributions stay on the record under "closed account #N" and the name is withheld from then on.
+    closed_at: Mapped[datetime | None]
 
     def get_id(self) -> str:
         return self.session_token

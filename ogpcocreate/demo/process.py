@@ -185,7 +185,8 @@ def meeting(acts: Acts, target: Call, creator: User, at: datetime, *, title: str
     created = Meeting(call_id=target.id, call=target, theme_id=theme.id if theme else None, title=title,
                       starts_at=at, modality=modality, place=place, territory=territory,
                       minutes_source=minutes, minutes=richtext.sanitize(minutes), agreements_source=agreements,
-                      agreements=richtext.sanitize(agreements), created_by_id=creator.id, created_at=at - 7 * DAY)
+                      agreements=richtext.sanitize(agreements), created_by_id=creator.id, created_at=at - 7 * DAY,
+                      published_at=at - 7 * DAY)
     db.session.add(created)
     db.session.flush()
     acts(at - 7 * DAY, creator, Verb.CREATED, created, sector=Sector.GOVERNMENT, territory=NATIONAL, call=target,
@@ -399,7 +400,7 @@ def _vote_on_themes(acts: Acts, rng: random.Random, national: Call, government: 
     ballot = Ballot(call_id=national.id, call=national, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
                     question="¿Qué mesas temáticas deben tener prioridad en el Quinto Plan?",
                     opens_at=now - 128 * DAY, closes_at=now - 118 * DAY, created_by_id=government.id,
-                    created_at=now - 135 * DAY)
+                    created_at=now - 135 * DAY, published_at=now - 135 * DAY)
     ballot.options = [BallotOption(theme_id=theme.id) for theme in national.themes]
     db.session.add(ballot)
     db.session.flush()

@@ -45,6 +45,8 @@ class Meeting(TimestampMixin, db.Model):
     agreements_source: Mapped[str] = mapped_column(Text, default="", server_default="")
     agreements: Mapped[str] = mapped_column(Text, default="", server_default="")
     signed_at: Mapped[datetime | None]  # when all three seats had approved the minutes
+    # DOMAIN.md, "What is public, and when": a meeting is public once published; before, nothing of it.
+    published_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     call: Mapped[Call] = relationship()

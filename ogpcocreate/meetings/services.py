@@ -123,7 +123,7 @@ def _summary(meeting: Meeting) -> dict:
 
 
 def create_meeting(actor: User, seat: Seat, call: Call, data: dict) -> Meeting:
-    meeting = Meeting(call_id=call.id, call=call, created_by_id=actor.id)
+    meeting = Meeting(call_id=call.id, call=call, created_by_id=actor.id, published_at=utcnow())
     _apply(meeting, call, data)
     db.session.add(meeting)
     db.session.flush()

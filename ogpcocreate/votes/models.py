@@ -47,6 +47,8 @@ class Ballot(TimestampMixin, db.Model):
     question: Mapped[str] = mapped_column(String(300))
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
+    # DOMAIN.md, "What is public, and when": a ballot is public once published; before, nothing of it.
+    published_at: Mapped[datetime | None]
     results_published_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

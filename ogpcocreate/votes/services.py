@@ -128,7 +128,8 @@ def create_ballot(actor: User, seat: Seat, call: Call, data: dict) -> Ballot:
     _check_dates(data.get("opens_at"), data.get("closes_at"), utcnow())
     options = _options(call, kind, data.get("drafts"))
     ballot = Ballot(call_id=call.id, call=call, kind=kind, electorate=electorate, question=question[:QUESTION_MAX],
-                    opens_at=data["opens_at"], closes_at=data["closes_at"], created_by_id=actor.id, options=options)
+                    opens_at=data["opens_at"], closes_at=data["closes_at"], created_by_id=actor.id, options=options,
+                    published_at=utcnow())
     db.session.add(ballot)
     db.session.flush()
     eventlog.record(actor, Verb.CREATED, ballot, sector=seat.sector, territory="national", call=call,
