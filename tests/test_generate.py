@@ -99,7 +99,7 @@ def test_a_fifth_of_a_unit_has_the_shape_of_scale_ten(app):
         verbs = Counter(dict(db.session.execute(
             select(ParticipationEvent.verb, func.count()).group_by(ParticipationEvent.verb)).all()))
         for verb in (Verb.SUBMITTED, Verb.COMMENTED, Verb.RESPONDED, Verb.ATTENDED, Verb.VOTED, Verb.PUBLISHED,
-                     Verb.APPROVED, Verb.MODERATED):
+                     Verb.APPROVED, Verb.MODERATED, Verb.ADOPTED, Verb.SIGNED, Verb.RESULTS_PUBLISHED, Verb.REPORTED):
             assert verbs[verb.value] > 0, verb
         unplaced = select(func.count()).where(ParticipationEvent.verb.in_(["submitted", "commented", "attended", "voted"]),
                                               ParticipationEvent.call_id.is_(None) | ParticipationEvent.plan_id.is_(None))

@@ -87,10 +87,14 @@ class Verb(enum.StrEnum):
     RESPONDED = "responded"
     ATTENDED = "attended"
     VOTED = "voted"
-    APPROVED = "approved"
+    APPROVED = "approved"  # a seat's approval of an act (approvals/services.py), never an adoption
     OBJECTED = "objected"
-    PUBLISHED = "published"
-    MODERATED = "moderated"
+    ADOPTED = "adopted"  # a draft commitment adopted, by the three seats or by a ballot
+    PUBLISHED = "published"  # something made public: a call, a version of a draft, a ballot, a meeting
+    RESULTS_PUBLISHED = "results_published"  # the results of a call or of a ballot
+    SIGNED = "signed"  # a meeting's minutes signed by the seats
+    REPORTED = "reported"  # a comment reported for moderation (the reporter is not recorded)
+    MODERATED = "moderated"  # a moderation decision on a comment
     CREATED = "created"
     REGISTERED = "registered"
     VERIFIED = "verified"
@@ -113,7 +117,11 @@ VERB_LABELS = {
     Verb.VOTED: _l("voted"),
     Verb.APPROVED: _l("approved"),
     Verb.OBJECTED: _l("objected"),
+    Verb.ADOPTED: _l("adopted"),
     Verb.PUBLISHED: _l("published"),
+    Verb.RESULTS_PUBLISHED: _l("published the results"),
+    Verb.SIGNED: _l("signed the minutes"),
+    Verb.REPORTED: _l("reported a comment"),
     Verb.MODERATED: _l("moderated"),
     Verb.CREATED: _l("created"),
     Verb.REGISTERED: _l("registered"),

@@ -267,7 +267,7 @@ def take_adoption_position(actor: User, seat: Seat, draft: DraftCommitment, stan
         return False
     draft.adopted_via = Adoption.TRIPARTITE
     draft.adopted_at = utcnow()
-    eventlog.record(actor, Verb.APPROVED, draft, sector=seat.sector, territory="national", call=draft.call,
+    eventlog.record(actor, Verb.ADOPTED, draft, sector=seat.sector, territory="national", call=draft.call,
                     data={"adopted_by": "tripartite", "version": version.number,
                           "approved_by": [s.value for s in new_state.approvals]})
     db.session.flush()
