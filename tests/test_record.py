@@ -249,7 +249,7 @@ def test_the_page_in_spanish_says_closed_account(client, withheld):
 
 
 def test_the_page_filters_and_keeps_its_filters_across_pages(client, app, log):
-    page = client.get(f"/record?verb=submitted&sector=academia").get_data(as_text=True)
+    page = client.get("/record?verb=submitted&sector=academia").get_data(as_text=True)
     assert f'href="/proposals/{log["proposal"]}"' in page and "@todos" not in page
     assert 'href="/record.csv?verb=submitted&amp;sector=academia"' in page
     with app.app_context():

@@ -82,22 +82,21 @@ def verify(rows, whole=True):
     expected_prev, checked, previous_seq = GENESIS_HASH, 0, 0
     for line, row in enumerate(rows, start=2):
         seq = row.get("seq") or "?"
-        where = "row {} (entry {})".format(line, seq)
+        where = f"row {line} (entry {seq})"
         if None in row or None in row.values():
-            return checked, "{}: wrong number of cells".format(where)
+            return checked, f"{where}: wrong number of cells"
         if not whole:
             if not seq.isdigit() or int(seq) <= previous_seq:
-                return checked, "{}: out of order (after entry {})".format(where, previous_seq)
+                return checked, f"{where}: out of order (after entry {previous_seq})"
             previous_seq = int(seq)
         else:
             if seq != str(checked + 1):
-                return checked, "{}: expected entry {} here (an entry is missing or out of order)".format(
-                    where, checked + 1)
+                return checked, f"{where}: expected entry {checked + 1} here (an entry is missing or out of order)"
             if row["prev_hash"] != expected_prev:
-                return checked, "{}: does not link to entry {}".format(where, checked)
+                return checked, f"{where}: does not link to entry {checked}"
         problem = check_row(row)
         if problem:
-            return checked, "{}: altered: {}".format(where, problem)
+            return checked, f"{where}: altered: {problem}"
         checked += 1
         expected_prev = row["hash"]
     return checked, None
@@ -113,7 +112,7 @@ def main(argv):
     try:
         handle = open(args[0], newline="", encoding="utf-8")
     except OSError as exc:
-        print("cannot read {}: {}".format(args[0], exc), file=sys.stderr)
+        print(f"cannot read {args[0]}: {exc}", file=sys.stderr)
         return 2
     with handle:
         reader = csv.DictReader(handle)
@@ -131,8 +130,8 @@ def main(argv):
 
         checked, problem = verify(remember(reader), whole)
     if problem:
-        print("FAILED at {}".format(problem), file=sys.stderr)
-        print("({} entries checked before it)".format(checked), file=sys.stderr)
+        print(f"FAILED at {problem}", file=sys.stderr)
+        print(f"({checked} entries checked before it)", file=sys.stderr)
         if whole and checked == 0:
             print("If this is a filtered download, run: python3 verify_record.py --part FILE", file=sys.stderr)
         return 1
@@ -142,9 +141,9 @@ def main(argv):
     if whole:
         print("OK: {} entries, chain intact. Last entry {}, hash {}".format(checked, last["seq"], last["hash"]))
     else:
-        print("OK: each of the {} entries matches its hash, in order. This file is a part of the record, so "
+        print(f"OK: each of the {checked} entries matches its hash, in order. This file is a part of the record, so "
               "the links between entries cannot be checked; download the whole record to verify the "
-              "chain.".format(checked))
+              "chain.")
     return 0
 
 
