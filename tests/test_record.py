@@ -75,10 +75,6 @@ def withheld(app, log, monkeypatch):
                 for e in events}
 
     monkeypatch.setattr(visibility, "disclosure", disclosure)
-    monkeypatch.setattr(record, "disclosure", disclosure)
-    from ogpcocreate.main import services as main_services
-
-    monkeypatch.setattr(main_services, "disclosure", disclosure)
     return log
 
 
@@ -220,7 +216,7 @@ def test_an_entry_is_revealed_as_soon_as_disclosure_allows_it(client, log, monke
     def disclosure(events):
         return {e.id: Disclosure(who=True, what=not hidden["on"]) for e in events}
 
-    monkeypatch.setattr(record, "disclosure", disclosure)
+    monkeypatch.setattr(visibility, "disclosure", disclosure)
     assert SECRET_TITLE not in client.get("/record.csv").get_data(as_text=True)
     hidden["on"] = False
     assert SECRET_TITLE in client.get("/record.csv").get_data(as_text=True)

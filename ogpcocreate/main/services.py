@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import distinct, func, select
 
+from .. import visibility
 from ..core.eventlog import ParticipationEvent
 from ..core.territories import NATIONAL, subdivisions
 from ..extensions import db
 from ..opendata.record import RecordFilter
 from ..organisations.models import Organisation, Verification
-from ..visibility import Disclosure, disclosure
+from ..visibility import Disclosure
 
 
 def home_figures() -> dict:
@@ -55,7 +56,7 @@ def record_page(
     rows = [tuple(row) for row in db.session.execute(query)]
     more = len(rows) > per_page
     rows = rows[:per_page]
-    shown = disclosure([event for event, _verification in rows])
+    shown = visibility.disclosure([event for event, _verification in rows])
     return [(event, verification, shown[event.id]) for event, verification in rows], (
         rows[-1][0].seq if more and rows else None)
 

@@ -26,13 +26,14 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import visibility
 from ..core.eventlog import ParticipationEvent, Verb
 from ..core.i18n import display_zone
 from ..core.params import BadParameter, parse_id
 from ..core.sectors import Sector
 from ..core.urls import external_url
 from ..extensions import db
-from ..visibility import Disclosure, disclosure
+from ..visibility import Disclosure
 
 _E = ParticipationEvent
 
@@ -174,7 +175,7 @@ def batches(flt: RecordFilter, batch: int = 2000) -> Iterator[list]:
 
 def disclosed(rows: list) -> list[tuple[object, Disclosure]]:
     """Each row with what of it the public may see now (visibility.disclosure, one call per batch)."""
-    shown = disclosure(rows)
+    shown = visibility.disclosure(rows)  # looked up at each call: the rules live in visibility.py
     return [(row, shown[row.id]) for row in rows]
 
 
