@@ -191,6 +191,11 @@ def test_the_raw_csv_is_byte_exact_and_the_spreadsheet_csv_neutralises_formulas(
     assert record.spreadsheet_safe(["=1", "-2", "@x", "\tA", "ok", 5, None]) == ["'=1", "'-2", "'@x", "'\tA", "ok", 5, None]
 
 
+def test_the_spreadsheet_csv_names_a_closed_account(client, withheld):
+    rows = read_csv(client.get("/record-spreadsheet.csv", headers={"Accept-Language": "en"}).get_data(as_text=True))
+    assert rows[2]["actor_name"] == f"closed account #{withheld['leaver']}" and rows[2]["who_salt"] == ""
+
+
 def test_the_json_has_every_entry_with_what_may_be_shown(client, withheld):
     response = client.get("/record.json")
     assert response.status_code == 200 and response.is_streamed and response.mimetype == "application/json"
@@ -204,6 +209,7 @@ def test_the_json_has_every_entry_with_what_may_be_shown(client, withheld):
     assert submitted["subject_url"] == f"http://localhost/proposals/{withheld['proposal']}"
     assert comment["actor_name"] is None and comment["who_shown"] is False and comment["what_shown"] is True
     assert secret["data"] is None and secret["what_salt"] is None and secret["subject_url"] is None
+    assert comment["actor_label"] == f"cuenta cerrada #{withheld['leaver']}" and submitted["actor_label"] == FORMULA_NAME
     assert SECRET_TITLE not in response.get_data(as_text=True)
     only = json.loads(client.get(f"/record.json?call={withheld['call']}").get_data(as_text=True))
     assert only["complete_chain"] is False and only["filters"] == {"call": str(withheld["call"])}

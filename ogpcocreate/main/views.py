@@ -37,7 +37,7 @@ def record():
     page = render_template(
         "main/record.html", events=events, next_before=next_before, head=services.chain_head(), urls=urls,
         filters=flt, errors=errors, args=request.args, verbs=sorted(Verb, key=lambda v: verb_label(v).casefold()),
-        sectors=list(Sector),
+        sectors=list(Sector), closed_account=record_filters.closed_account,
     )
     return page, (400 if errors else 200)
 

@@ -214,16 +214,35 @@ def csv_cells(row, shown: Disclosure) -> list:
     return cells
 
 
+def closed_account(actor_id: int | None) -> str:
+    """How the record names a person whose name is withheld (DOMAIN.md: "closed account #N")."""
+    return _("closed account #%(id)d", id=actor_id or 0)
+
+
+_ACTOR_NAME = CSV_COLUMNS.index("actor_name")
+
+
+def spreadsheet_cells(row, shown: Disclosure) -> list:
+    """One row of the CSV for spreadsheets: the raw row with a withheld name written as "closed account
+    #N", and every cell a spreadsheet would run as a formula prefixed with an apostrophe (shown as
+    text). Neither change can be verified; that is what the raw CSV is for."""
+    cells = csv_cells(row, shown)
+    if not shown.who:
+        cells[_ACTOR_NAME] = closed_account(row.actor_id)
+    return spreadsheet_safe(cells)
+
+
 def spreadsheet_safe(cells: list) -> list:
-    """Cells a spreadsheet would run as a formula are prefixed with an apostrophe (shown as text)."""
     return [f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_STARTS) else c for c in cells]
 
 
 def json_entry(row, shown: Disclosure, url: str | None) -> dict:
-    """One entry of /record.json: the raw CSV's fields with their JSON types, and the subject's page."""
+    """One entry of /record.json: the raw CSV's fields with their JSON types, whether each part is
+    shown, how to name the actor (``actor_label``) and the subject's page."""
     entry = dict(zip(CSV_COLUMNS, csv_cells(row, shown), strict=True))
     entry["data"] = (row.data if row.data is not None else {}) if shown.what else None
     entry["who_shown"], entry["what_shown"] = shown.who, shown.what
+    entry["actor_label"] = row.actor_name if shown.who else closed_account(row.actor_id)
     entry["subject_url"] = url
     return entry
 

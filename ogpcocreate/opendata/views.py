@@ -71,7 +71,7 @@ def record_csv():
 def record_spreadsheet_csv():
     """The same table for spreadsheets: a cell that would run as a formula is prefixed with an
     apostrophe (CSV injection), so this one is for reading, never for verifying."""
-    return _stream_csv(lambda rows: [record.spreadsheet_safe(record.csv_cells(row, shown)) for row, shown in rows],
+    return _stream_csv(lambda rows: [record.spreadsheet_cells(row, shown) for row, shown in rows],
                        "participation-record-spreadsheet.csv")
 
 
