@@ -50,7 +50,8 @@ def test_register_confirm_and_log_in(app, client, inbox):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "ana@example.org"))
         assert user.email_confirmed_at is None and user.territory == "MX-OAX"
-        assert db.session.scalar(select(ParticipationEvent.verb).where(ParticipationEvent.actor_id == user.id)) == "registered"
+        # DOMAIN.md: a registration enters the public record only once the address is confirmed.
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 0
     assert deliver(app).sent == 1
     message = inbox.to("ana@example.org")[0]
     assert "Confirma tu correo" in message["Subject"]
@@ -58,7 +59,13 @@ def test_register_confirm_and_log_in(app, client, inbox):
     response = client.get(link.replace("http://localhost", ""))
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     with app.app_context():
-        assert db.session.scalar(select(User).where(User.email == "ana@example.org")).is_confirmed
+        user = db.session.scalar(select(User).where(User.email == "ana@example.org"))
+        assert user.is_confirmed
+        events = db.session.execute(select(ParticipationEvent.verb, ParticipationEvent.actor_id)).all()
+        assert events == [("registered", user.id)]
+    client.get(link.replace("http://localhost", ""))  # a second click confirms nothing new, logs nothing
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 1
     client.login("ana@example.org", GOOD)
     assert "Ana Pérez" in client.get("/").get_data(as_text=True)
 
