@@ -101,6 +101,50 @@ def test_register_with_a_taken_email_reveals_nothing_and_tells_the_owner(app, cl
     assert "ya tiene una" in inbox.body(inbox.to("ana@example.org")[0])
 
 
+def _answer(make_client, email: str) -> tuple:
+    """Everything the requester sees of POST /register: status, redirect, and the page it leads to
+    (with the typed address and the per-session CSRF token taken out, the only parts that may differ)."""
+    client = make_client()
+    posted = client.post_form("/register", {"display_name": "Ana Pérez", "email": email, "password": GOOD,
+                                            "password_confirm": GOOD, "territory": "MX-OAX", "locale": "es"})
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", page.replace(email, "ADDRESS"))
+    return posted.status_code, posted.headers["Location"], page
+
+
+def test_register_answers_the_same_for_new_and_existing_addresses(app, make_client, inbox):
+    with app.app_context():
+        make_user("luis@example.org", name="Luis Original", locale="en")
+        db.session.commit()
+    new, existing = _answer(make_client, "nueva@example.org"), _answer(make_client, "luis@example.org")
+    assert new == existing
+    assert new[0] == 302 and new[1] == "/register/check-email" and "Revisa tu correo" in new[2]
+    with app.app_context():
+        # Nothing enters the public record for either until an address is confirmed.
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 0
+        assert db.session.scalar(select(User.display_name).where(User.email == "luis@example.org")) == "Luis Original"
+    assert deliver(app).sent == 2
+    # The owner of the existing address is told, in their own language, and nothing else changes.
+    owner = inbox.to("luis@example.org")
+    assert len(owner) == 1 and "Someone tried to register with your e-mail address" in owner[0]["Subject"]
+    body = inbox.body(owner[0])
+    assert "Hello Luis Original" in body and "http://localhost/password/forgot" in body and "http://localhost/login" in body
+    assert "Confirma tu correo" in inbox.to("nueva@example.org")[0]["Subject"]
+
+
+def test_a_password_reset_confirms_the_address_and_logs_the_registration_once(app, client, inbox):
+    register(client)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 0
+    client.post_form("/password/forgot", {"email": "ana@example.org"})
+    deliver(app)
+    link = inbox.link("ana@example.org", r"http://localhost/password/reset/\S+").replace("http://localhost", "")
+    new = "otro-puerto-tranquilo-y-largo-43"
+    assert client.post_form(link, {"password": new, "password_confirm": new}).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(ParticipationEvent.verb)).all() == ["registered"]
+
+
 def test_confirmation_link_expires_and_cannot_be_forged(app, client, inbox):
     register(client)
     deliver(app)

@@ -15,7 +15,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core.db import TimestampMixin, utcnow
 from ..extensions import db
 
-
 # Addresses under this reserved top-level domain (RFC 2606) can never receive mail: a closed account's
 # e-mail is replaced by one of them, so the real address is free to register again and nothing is sent.
 CLOSED_EMAIL_DOMAIN = "closed.invalid"
@@ -101,6 +100,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def set_password_hash(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self.password_changed_at = utcnow()
+        self.session_token = new_session_token()
+
+    def disable_password(self) -> None:
+        """A hash no password matches: it is not in werkzeug's ``method$salt$hash`` form, so
+        check_password_hash refuses every password against it; random, so it tells nothing."""
+        self.password_hash = "!" + secrets.token_hex(32)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -269,8 +269,7 @@ def close_account(user: User, password: str) -> None:
     user.display_name = stored_name
     user.territory = None
     user.locale = None
-    user.password_hash = "closed"  # not in werkzeug's method$salt$hash form: no password matches it
-    user.session_token = new_session_token()
+    user.disable_password()  # and a new session token, which ends every session
     db.session.flush()
 
     memberships = db.session.scalars(
