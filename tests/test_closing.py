@@ -221,3 +221,22 @@ def test_wrong_passwords_count_like_failed_log_ins(app_config, make_app):
     assert close(client).status_code == 429  # locked: not even the right password is checked
     with app.app_context():
         assert db.session.scalar(select(User)).closed_at is None
+
+
+def test_the_remove_admin_command_keeps_the_last_administrator(app, make_client):
+    from ogpcocreate.cli import remove_admin
+
+    with app.app_context():
+        make_user("zacarias@example.org", admin=True)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    last = runner.invoke(remove_admin, ["--email", "zacarias@example.org"])
+    assert last.exit_code != 0 and "only site administrator" in last.output
+    assert runner.invoke(remove_admin, ["--email", "nadie@example.org"]).exit_code != 0
+    with app.app_context():
+        make_user("root@example.org", admin=True)
+        db.session.commit()
+    done = runner.invoke(remove_admin, ["--email", "Zacarias@example.org"])
+    assert done.exit_code == 0, done.output
+    # The role gone, the owner may close the account.
+    assert close(logged(make_client, "zacarias@example.org")).status_code == 302
