@@ -134,7 +134,7 @@ def request_password_reset(email: str, locale: str | None = None) -> None:
     when there is no account to take it from.
     """
     user = find_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.is_active:
         queue_mail(
             email.strip().lower(),
             N_("A password reset was asked for an address without an account"),
@@ -164,7 +164,7 @@ def user_for_reset_token(token: str) -> User:
             raise ServiceError(_("This reset link has expired. Ask for a new one.")) from exc
         raise ServiceError(_("This reset link is not valid or has already been used. Ask for a new one.")) from exc
     user = db.session.get(User, data.get("u"))
-    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
         raise ServiceError(_("This reset link is not valid or has already been used. Ask for a new one."))
     return user
 
