@@ -240,3 +240,35 @@ def test_the_remove_admin_command_keeps_the_last_administrator(app, make_client)
     assert done.exit_code == 0, done.output
     # The role gone, the owner may close the account.
     assert close(logged(make_client, "zacarias@example.org")).status_code == 302
+
+
+def test_attendance_and_a_former_seats_positions_show_the_closed_account(app, make_client):
+    """A person who once held a seat and attended a meeting: after the seat ended and the account closed,
+    the meeting's attendance and signatures and the call's record of positions name the closed account."""
+    from ogpcocreate.approvals.models import Action, Approval, Stance
+    from ogpcocreate.core.db import utcnow
+    from ogpcocreate.meetings.models import Attendance
+
+    from .factories import make_meeting
+
+    with app.app_context():
+        user = make_user("zacarias@example.org", name=NAME)
+        seat = make_seat(user, Seat.GUARANTOR)
+        call = make_call(make_plan(), phase="deliberation")
+        meeting = make_meeting(call, title="Mesa de Oaxaca")
+        meeting.published_at = utcnow()
+        db.session.add(Attendance(meeting_id=meeting.id, user_id=user.id))
+        for subject in ({"meeting_id": meeting.id, "action": Action.SIGN_MINUTES},
+                        {"call_id": call.id, "action": Action.PUBLISH_CALL}):
+            db.session.add(Approval(seat=Seat.GUARANTOR, user_id=user.id, stance=Stance.APPROVE, **subject))
+        seat.ended_at = utcnow()
+        make_seat(make_user("garante@example.org"), Seat.GUARANTOR)
+        db.session.commit()
+        ids = {"user": user.id, "meeting": meeting.id, "call": call.id}
+    assert close(logged(make_client, "zacarias@example.org")).status_code == 302
+    closed_name = f"cuenta cerrada #{ids['user']}"
+    secretariat = logged(make_client, "garante@example.org")
+    for client in (make_client(), secretariat):
+        for url in (f"/meetings/{ids['meeting']}", f"/calls/{ids['call']}/record"):
+            page = client.get(url).get_data(as_text=True)
+            assert NAME not in page and closed_name in page, url
