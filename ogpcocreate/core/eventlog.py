@@ -73,6 +73,7 @@ class Verb(enum.StrEnum):
     ROLE_CHANGED = "role_changed"
     SEAT_ASSIGNED = "seat_assigned"
     SEAT_ENDED = "seat_ended"
+    ACCOUNT_CLOSED = "account_closed"
 
 
 VERB_LABELS = {
@@ -97,6 +98,7 @@ VERB_LABELS = {
     Verb.ROLE_CHANGED: _l("changed administrators"),
     Verb.SEAT_ASSIGNED: _l("assigned a secretariat seat"),
     Verb.SEAT_ENDED: _l("ended a secretariat seat"),
+    Verb.ACCOUNT_CLOSED: _l("closed their account"),
 }
 
 # Names of the tables a log entry can be about, as a reader would say them.
