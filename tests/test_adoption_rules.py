@@ -17,7 +17,15 @@ from ogpcocreate.extensions import db
 from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import BallotKind, BallotVoter, Electorate, Vote
 
-from .factories import make_call, make_comment, make_draft, make_plan, make_response_to_comment, make_seat, make_user
+from .factories import (
+    make_call,
+    make_comment,
+    make_draft,
+    make_plan,
+    make_response_to_comment,
+    make_seat,
+    make_user,
+)
 from .test_votes import make_ballot
 
 # (name, window open, comments: list of answered?, hidden unanswered comment, refused)
