@@ -213,6 +213,18 @@ def listen(listener) -> None:
         _LISTENERS.append(listener)
 
 
+# Who counts as government (DOMAIN.md): the sector of a person acting for no organisation is decided
+# by organisations/acting.py, which core may not import; create_app installs it here. Without it (a
+# bare script), a person acting alone is an individual citizen.
+_individual_sector = None
+
+
+def classify_individuals(resolver) -> None:
+    """Use ``resolver(user) -> Sector`` for the sector of a person acting for no organisation."""
+    global _individual_sector
+    _individual_sector = resolver
+
+
 def _lock_chain() -> None:
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
@@ -237,7 +249,8 @@ def record(
 
     ``actor`` is a User or None (the system). ``subject`` is any mapped object with an ``id``.
     Sector and territory default to the organisation's when the act is on its behalf, else to a
-    person acting alone: an individual citizen from the territory on their profile. Secretariat acts
+    person acting alone: the sector "Who counts as government" gives them (``classify_individuals``)
+    and the territory on their profile. Secretariat acts
     pass their seat's sector explicitly. ``call`` (or ``plan``) names the process the act is part of.
     ``at`` is when the act happened, for a record of acts carried over from their dates (the demo's
     past process); it defaults to now. The hash covers it like every other field.
@@ -248,7 +261,7 @@ def record(
         sector = sector or organisation.sector
         territory = territory or organisation.territory
     elif actor is not None:
-        sector = sector or Sector.CITIZEN
+        sector = sector or (_individual_sector(actor) if _individual_sector else Sector.CITIZEN)
         territory = territory or getattr(actor, "territory", None)
 
     _lock_chain()
