@@ -106,9 +106,11 @@ def _init_login(app: Flask) -> None:
 def _register_log_listeners() -> None:
     """Derived data kept in step with the participation log, in the same transaction."""
     from .core import eventlog
+    from .organisations.acting import individual_sector
     from .reports import tally
 
     eventlog.listen(tally.count)
+    eventlog.classify_individuals(individual_sector)
 
 
 def _register_blueprints(app: Flask) -> None:

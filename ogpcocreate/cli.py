@@ -77,6 +77,26 @@ def create_admin(email: str, display_name: str, password: str) -> None:
     click.echo(f"{email} is a site administrator.")
 
 
+@users_cli.command("remove-admin")
+@click.option("--email", prompt=True, help="The administrator's e-mail address.")
+def remove_admin(email: str) -> None:
+    """Take the site administrator role from an account (for instance so that its owner can close it).
+
+    The last administrator is kept: without one, nobody could manage the secretariat's seats.
+    """
+    from .auth.models import User
+    from .extensions import db
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower(), User.is_admin))
+    if user is None:
+        raise click.ClickException(f"{email} is not a site administrator.")
+    if db.session.scalar(select(func.count(User.id)).where(User.is_admin)) == 1:
+        raise click.ClickException("This is the only site administrator: create another one first.")
+    user.is_admin = False
+    db.session.commit()
+    click.echo(f"{user.email} is no longer a site administrator.")
+
+
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 naming the first entry that does not hold."""

@@ -176,6 +176,9 @@ class BaseConfig:
     # How long an influence report may be served from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
     REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)
+    # DOMAIN.md, "Ballot secrecy": a tally by sector merges every sector with fewer voters than this into
+    # "other sectors", and shows only totals when even that group is smaller.
+    BALLOT_MIN_GROUP = _int("BALLOT_MIN_GROUP", 5)
     SITE_NAME = os.environ.get("SITE_NAME", "ogpcocreate")
     PUBLIC_URL = os.environ.get("PUBLIC_URL")  # used in e-mails sent by the worker
 

@@ -141,6 +141,16 @@ def make_response(proposal, responder: User, outcome: str = "not_adopted", seat:
     return response
 
 
+def make_response_to_comment(comment, responder: User, outcome: str = "not_adopted", seat: Seat = Seat.GOVERNMENT):
+    from ogpcocreate.responses.models import Outcome, Response
+
+    response = Response(comment_id=comment.id, outcome=Outcome(outcome), justification_source="Porque sí",
+                        justification="<p>Porque sí</p>", responder_id=responder.id, seat=seat)
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
 def make_draft(call, creator: User, *, sources=(), open_for_comments: bool = True, title: str | None = None):
     """A draft commitment with one published version, open for comments or with its round closed."""
     from datetime import date, timedelta

@@ -50,7 +50,8 @@ def test_register_confirm_and_log_in(app, client, inbox):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "ana@example.org"))
         assert user.email_confirmed_at is None and user.territory == "MX-OAX"
-        assert db.session.scalar(select(ParticipationEvent.verb).where(ParticipationEvent.actor_id == user.id)) == "registered"
+        # DOMAIN.md: a registration enters the public record only once the address is confirmed.
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 0
     assert deliver(app).sent == 1
     message = inbox.to("ana@example.org")[0]
     assert "Confirma tu correo" in message["Subject"]
@@ -58,7 +59,13 @@ def test_register_confirm_and_log_in(app, client, inbox):
     response = client.get(link.replace("http://localhost", ""))
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     with app.app_context():
-        assert db.session.scalar(select(User).where(User.email == "ana@example.org")).is_confirmed
+        user = db.session.scalar(select(User).where(User.email == "ana@example.org"))
+        assert user.is_confirmed
+        events = db.session.execute(select(ParticipationEvent.verb, ParticipationEvent.actor_id)).all()
+        assert events == [("registered", user.id)]
+    client.get(link.replace("http://localhost", ""))  # a second click confirms nothing new, logs nothing
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 1
     client.login("ana@example.org", GOOD)
     assert "Ana Pérez" in client.get("/").get_data(as_text=True)
 
@@ -92,6 +99,50 @@ def test_register_with_a_taken_email_reveals_nothing_and_tells_the_owner(app, cl
     assert count(app, User) == 1
     deliver(app)
     assert "ya tiene una" in inbox.body(inbox.to("ana@example.org")[0])
+
+
+def _answer(make_client, email: str) -> tuple:
+    """Everything the requester sees of POST /register: status, redirect, and the page it leads to
+    (with the typed address and the per-session CSRF token taken out, the only parts that may differ)."""
+    client = make_client()
+    posted = client.post_form("/register", {"display_name": "Ana Pérez", "email": email, "password": GOOD,
+                                            "password_confirm": GOOD, "territory": "MX-OAX", "locale": "es"})
+    page = client.get(posted.headers["Location"]).get_data(as_text=True)
+    page = re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", page.replace(email, "ADDRESS"))
+    return posted.status_code, posted.headers["Location"], page
+
+
+def test_register_answers_the_same_for_new_and_existing_addresses(app, make_client, inbox):
+    with app.app_context():
+        make_user("luis@example.org", name="Luis Original", locale="en")
+        db.session.commit()
+    new, existing = _answer(make_client, "nueva@example.org"), _answer(make_client, "luis@example.org")
+    assert new == existing
+    assert new[0] == 302 and new[1] == "/register/check-email" and "Revisa tu correo" in new[2]
+    with app.app_context():
+        # Nothing enters the public record for either until an address is confirmed.
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 0
+        assert db.session.scalar(select(User.display_name).where(User.email == "luis@example.org")) == "Luis Original"
+    assert deliver(app).sent == 2
+    # The owner of the existing address is told, in their own language, and nothing else changes.
+    owner = inbox.to("luis@example.org")
+    assert len(owner) == 1 and "Someone tried to register with your e-mail address" in owner[0]["Subject"]
+    body = inbox.body(owner[0])
+    assert "Hello Luis Original" in body and "http://localhost/password/forgot" in body and "http://localhost/login" in body
+    assert "Confirma tu correo" in inbox.to("nueva@example.org")[0]["Subject"]
+
+
+def test_a_password_reset_confirms_the_address_and_logs_the_registration_once(app, client, inbox):
+    register(client)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ParticipationEvent)) == 0
+    client.post_form("/password/forgot", {"email": "ana@example.org"})
+    deliver(app)
+    link = inbox.link("ana@example.org", r"http://localhost/password/reset/\S+").replace("http://localhost", "")
+    new = "otro-puerto-tranquilo-y-largo-43"
+    assert client.post_form(link, {"password": new, "password_confirm": new}).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(ParticipationEvent.verb)).all() == ["registered"]
 
 
 def test_confirmation_link_expires_and_cannot_be_forged(app, client, inbox):

@@ -78,6 +78,16 @@ def test_secretariat_creates_and_edits_a_plan(app, make_client):
     assert edited.status_code == 302
     with app.app_context():
         assert db.session.get(ActionPlan, plan.id).requires_tripartite is False  # unchecked box
+        assert db.session.get(ActionPlan, plan.id).min_turnout == 10  # left empty: the default
+    base = {"name": "Sexto Plan", "period_start": "2025", "period_end": "2027", "status": "co_creation", "notice_days": "10"}
+    zero = c.post_form(f"/plans/{plan.id}/edit", {**base, "min_turnout": "0"})
+    assert zero.status_code == 400 and 'id="min_turnout-error"' in zero.get_data(as_text=True)
+    assert c.post_form(f"/plans/{plan.id}/edit", {**base, "min_turnout": "25"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(ActionPlan, plan.id).min_turnout == 25
+        edit = db.session.scalars(select(ParticipationEvent).where(ParticipationEvent.verb == "edited")
+                                  .order_by(ParticipationEvent.seq.desc())).first()
+        assert (edit.data["min_turnout"], edit.data["min_turnout_was"]) == (25, 10)  # on the record
 
 
 def _plan(app, **kw):

@@ -133,6 +133,15 @@ def only_government_input(p):
     p.proposal(call, sector=Sector.GOVERNMENT, answer="adopted")
 
 
+def government_input_answered_public_input_in_its_window(p):
+    """Government's own proposals, answered, are not feedback on public input: the CSO proposal is still
+    inside its window, so nothing from the public is due yet."""
+    call = p.call("deliberation")
+    p.proposal(call, sector=Sector.GOVERNMENT, answer="adopted")
+    late = p.call("open")
+    p.proposal(late, answer=None)
+
+
 def signed_meeting_record_only(p):
     call = p.call("draft")
     make_meeting(call).signed_at = utcnow()
@@ -209,15 +218,68 @@ def two_rounds_and_unpublished_themes_vote(p):
 
 
 def two_rounds_and_themes_vote(p):
+    call = p.call("decision")
+    p.proposal(call)
+    p.adopt(p.draft(call, rounds=2))  # in the first theme, the one every voter chose
+    p.ballot(call, BallotKind.THEMES, government=1, others=6)
+
+
+def themes_vote_with_nothing_adopted_yet(p):
     call = p.call("deliberation")
     p.proposal(call)
     p.draft(call, rounds=2)
     p.ballot(call, BallotKind.THEMES, government=1, others=6)
 
 
+def themes_vote_not_followed(p):
+    """The vote chose the first theme; the commitment adopted belongs to the second."""
+    call = p.call("decision")
+    p.proposal(call)
+    draft = p.draft(call, rounds=2)
+    draft.theme_id = call.themes[1].id
+    p.adopt(draft)
+    p.ballot(call, BallotKind.THEMES, government=1, others=6)
+
+
+def themes_vote_tied_between_government_and_others(p):
+    call = p.call("decision")
+    p.proposal(call)
+    p.adopt(p.draft(call, rounds=2))
+    p.ballot(call, BallotKind.THEMES, government=3, others=3)
+
+
+def themes_vote_one_more_non_government_voter(p):
+    call = p.call("decision")
+    p.proposal(call)
+    p.adopt(p.draft(call, rounds=2))
+    p.ballot(call, BallotKind.THEMES, government=3, others=4)
+
+
+def adopted_without_a_completed_round(p):
+    """Two completed rounds on one draft, and a CSO proposal taken up by another draft adopted while its
+    only round was still open: every adopted commitment needs a completed round."""
+    call = p.call("decision")
+    p.draft(call, rounds=2)
+    source = p.proposal(call, answer="adopted")
+    p.adopt(make_draft(call, p.secretariat, open_for_comments=True, sources=[source]))
+
+
 def two_rounds_and_adopted_from_cso_proposal(p):
     call = p.call("decision")
     source = p.proposal(call, answer="adopted")
+    p.adopt(p.draft(call, rounds=2, sources=[source]))
+
+
+def two_rounds_and_adopted_from_cso_proposal_not_taken_up(p):
+    """The draft lists a CSO proposal as its source, but the proposal's response did not adopt it."""
+    call = p.call("decision")
+    source = p.proposal(call, answer="not_adopted")
+    p.adopt(p.draft(call, rounds=2, sources=[source]))
+
+
+def two_rounds_and_adopted_from_cso_proposal_merged(p):
+    call = p.call("decision")
+    source = p.proposal(call, answer="merged")
     p.adopt(p.draft(call, rounds=2, sources=[source]))
 
 
@@ -261,6 +323,30 @@ def vote_where_the_public_decides(p):
     p.ballot(call, BallotKind.COMMITMENTS, government=2, others=9, drafts=[draft])
 
 
+def vote_one_voter_short_of_the_minimum_turnout(p):
+    call = p.call("decision")
+    p.proposal(call)
+    draft = p.draft(call, rounds=2)
+    p.ballot(call, BallotKind.THEMES, government=0, others=3)
+    p.ballot(call, BallotKind.COMMITMENTS, government=0, others=9, drafts=[draft])
+
+
+def vote_at_the_minimum_turnout(p):
+    call = p.call("decision")
+    p.proposal(call)
+    draft = p.draft(call, rounds=2)
+    p.ballot(call, BallotKind.THEMES, government=0, others=3)
+    p.ballot(call, BallotKind.COMMITMENTS, government=0, others=10, drafts=[draft])
+
+
+def vote_where_others_outnumber_government_by_one(p):
+    call = p.call("decision")
+    p.proposal(call)
+    draft = p.draft(call, rounds=2)
+    p.ballot(call, BallotKind.THEMES, government=0, others=3)
+    p.ballot(call, BallotKind.COMMITMENTS, government=5, others=6, drafts=[draft])
+
+
 def one_decided_by_vote_one_by_approval(p):
     call = p.call("decision")
     p.proposal(call)
@@ -271,11 +357,13 @@ def one_decided_by_vote_one_by_approval(p):
 
 
 def evidence_spread_over_two_calls(p):
-    """A plan uses the evidence of all its calls: rounds in one call, the themes vote in the other."""
-    first, second = p.call("deliberation"), p.call("deliberation")
+    """A plan uses the evidence of all its calls: two rounds in one call; in the other, one round and a
+    themes vote its adopted commitment followed."""
+    first, second = p.call("deliberation"), p.call("decision")
     p.proposal(first)
     p.draft(first, rounds=2)
     p.proposal(second)
+    p.adopt(make_draft(second, p.secretariat, open_for_comments=False))
     p.ballot(second, BallotKind.THEMES, government=0, others=4)
 
 
@@ -285,6 +373,7 @@ SCENARIOS = [
     (signed_meeting_record_only, Level.INFORM),
     (only_government_input, Level.INFORM),
     (input_still_inside_its_window, Level.CONSULT),
+    (government_input_answered_public_input_in_its_window, Level.CONSULT),
     (one_contribution_without_response, Level.CONSULT),
     (response_without_justification, Level.CONSULT),
     (comment_due_without_response, Level.CONSULT),
@@ -297,13 +386,23 @@ SCENARIOS = [
     (two_rounds_and_themes_voted_by_government_only, Level.INVOLVE),
     (two_rounds_and_unpublished_themes_vote, Level.INVOLVE),
     (two_rounds_and_adopted_from_government_proposal, Level.INVOLVE),
+    (two_rounds_and_adopted_from_cso_proposal_not_taken_up, Level.INVOLVE),
+    (themes_vote_with_nothing_adopted_yet, Level.INVOLVE),
+    (themes_vote_not_followed, Level.INVOLVE),
+    (themes_vote_tied_between_government_and_others, Level.INVOLVE),
+    (adopted_without_a_completed_round, Level.INVOLVE),
     (two_rounds_and_themes_vote, Level.COLLABORATE),
+    (themes_vote_one_more_non_government_voter, Level.COLLABORATE),
+    (two_rounds_and_adopted_from_cso_proposal_merged, Level.COLLABORATE),
+    (vote_one_voter_short_of_the_minimum_turnout, Level.COLLABORATE),
     (two_rounds_and_adopted_from_cso_proposal, Level.COLLABORATE),
     (evidence_spread_over_two_calls, Level.COLLABORATE),
     (vote_where_government_alone_decides, Level.COLLABORATE),
     (adopted_by_approval_after_a_vote, Level.COLLABORATE),
     (one_decided_by_vote_one_by_approval, Level.COLLABORATE),
     (vote_where_the_public_decides, Level.EMPOWER),
+    (vote_at_the_minimum_turnout, Level.EMPOWER),
+    (vote_where_others_outnumber_government_by_one, Level.EMPOWER),
 ]
 
 
@@ -361,3 +460,53 @@ def test_the_sector_the_log_recorded_wins_over_a_later_change(app):
         process.cso.sector = Sector.GOVERNMENT
         db.session.commit()
         assert assess(Scope.of_plan(process.plan)).level is Level.CONSULT
+
+
+def test_a_level_whose_conditions_hold_above_an_unmet_one_is_not_reached(app):
+    """The evidence table says, per level, whether its own conditions hold and whether it is reached."""
+    with app.test_request_context():
+        process = Process()
+        call = process.call("decision")
+        source = process.proposal(call, answer="adopted")
+        process.adopt(process.draft(call, rounds=2, sources=[source]))
+        process.proposal(call, answer=None)  # one unanswered: involve fails
+        db.session.commit()
+        a = assess(Scope.of_plan(process.plan))
+        assert a.level is Level.CONSULT
+        assert a.check(Level.COLLABORATE).met and not a.reached(Level.COLLABORATE)
+        plan_id = process.plan.id
+    client = app.test_client()
+    page = client.get(f"/plans/{plan_id}/influence", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    table = page.split('class="evidence-table"')[1].split("</table>")[0]
+    row = table.split('data-level="collaborate"')[1].split("</tr>")[0]
+    assert "Conditions met, not reached" in row and "Met: level reached" not in row
+    assert "Met: level reached" in table.split('data-level="consult"')[1].split("</tr>")[0]
+    data = client.get(f"/api/v1/plans/{plan_id}/influence").get_json()
+    collaborate = next(e for e in data["evidence"] if e["level"] == "collaborate")
+    assert collaborate["met"] is True and collaborate["reached"] is False
+
+
+def test_government_only_input_does_not_meet_involve(app):
+    with app.test_request_context():
+        process = Process()
+        only_government_input(process)
+        db.session.commit()
+        a = assess(Scope.of_plan(process.plan))
+        assert not a.check(Level.INVOLVE).met
+        assert any("comes from government participants" in e.text for e in a.check(Level.INVOLVE).missing)
+
+
+@pytest.mark.parametrize(("counted", "reached"), [(0, 0), (1, 1)], ids=["nobody counted", "one person counted"])
+def test_people_counted_at_a_meeting_take_its_territory(app, counted, reached):
+    from ogpcocreate.meetings.models import UnregisteredAttendance
+    from ogpcocreate.reports.participation import who_participated
+
+    with app.test_request_context():
+        process = Process()
+        meeting = make_meeting(process.call("deliberation"), territory="MX-YUC")
+        if counted:
+            db.session.add(UnregisteredAttendance(meeting_id=meeting.id, sector=Sector.CITIZEN, count=counted))
+        db.session.commit()
+        p = who_participated(Scope.of_plan(process.plan))
+        yucatan = next(r for r in p.by_territory if r.key == "MX-YUC")
+        assert (yucatan.unregistered, yucatan.total_people, p.territories_reached) == (counted, counted, reached)

@@ -44,6 +44,7 @@ ROUTES = {
     "auth.profile": ("GET", "/account", LOGGED_IN),
     "auth.change_password": ("POST", "/account/password", LOGGED_IN),
     "auth.log_out_everywhere": ("POST", "/account/sessions/end", LOGGED_IN),
+    "auth.close_account": ("POST", "/account/close", LOGGED_IN),
     "organisations.directory": ("GET", "/organisations", PUBLIC),
     "organisations.detail": ("GET", "/organisations/{org_id}", PUBLIC),
     "organisations.create": ("GET", "/organisations/new", CONFIRMED),

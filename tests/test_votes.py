@@ -28,6 +28,7 @@ from ogpcocreate.organisations.models import Organisation
 from ogpcocreate.votes import services
 from ogpcocreate.votes.models import Ballot, BallotKind, BallotOption, BallotVoter, Electorate, Vote
 
+from . import factories
 from .factories import make_call, make_organisation, make_plan, make_seat, make_user
 from .test_proposals import count_statements
 
@@ -39,9 +40,9 @@ DAY = timedelta(days=1)
 
 
 def make_draft(call, creator, title, *, adopted: Adoption | None = None) -> DraftCommitment:
-    draft = DraftCommitment(call_id=call.id, theme_id=call.themes[0].id, title=title, created_by_id=creator.id,
-                            adopted_via=adopted, adopted_at=utcnow() if adopted else None)
-    db.session.add(draft)
+    """A draft with one version whose comment round has closed: ready to be adopted."""
+    draft = factories.make_draft(call, creator, title=title, open_for_comments=False)
+    draft.adopted_via, draft.adopted_at = adopted, utcnow() if adopted else None
     db.session.flush()
     return draft
 
@@ -439,8 +440,9 @@ def test_results_are_hidden_until_the_secretariat_publishes_them(app, make_clien
         tally = events[0].data["tally"]
         assert events[0].data["ballot"] == ballot_id and tally["voters"] == 2
         assert tally["options"][str(first)]["approvals"] == 2
-        assert tally["options"][str(first)]["by_sector"] == {"civil_society": 1, "academia": 1}
-        assert tally["voters_by_sector"] == {"civil_society": 1, "academia": 1}
+        # Two sectors of one voter each: merged into "other sectors" of 2, smaller than 5, so only totals.
+        assert tally["options"][str(first)]["by_group"] is None
+        assert tally["groups"] == {} and tally["threshold"] == 5
 
 
 def test_the_tally_by_sector(app, make_client, world):
@@ -465,20 +467,29 @@ def test_the_tally_by_sector(app, make_client, world):
     with app.app_context():
         tally = services.tally(db.session.get(Ballot, ballot_id))
         assert tally.voters == 4
-        assert tally.voters_by_sector == {Sector.CIVIL_SOCIETY: 2, Sector.ACADEMIA: 1, Sector.GOVERNMENT: 1}
-        assert tally.sectors == [Sector.GOVERNMENT, Sector.CIVIL_SOCIETY, Sector.ACADEMIA]
-        by_option = {r.option.id: (r.approvals, r.by_sector) for r in tally.options}
-        assert by_option == {
-            first: (3, {Sector.CIVIL_SOCIETY: 2, Sector.ACADEMIA: 1}),
-            second: (1, {Sector.CIVIL_SOCIETY: 1}),
-            third: (2, {Sector.CIVIL_SOCIETY: 1, Sector.GOVERNMENT: 1}),
-        }
+        assert {r.option.id: r.approvals for r in tally.options} == {first: 3, second: 1, third: 2}
+        # Four voters in three sectors: every sector is under the threshold of 5 and so is their sum,
+        # so only totals are published (DOMAIN.md, "Ballot secrecy"; tests/test_ballot_secrecy.py).
+        assert tally.totals_only and not tally.groups
+        assert all(r.by_group is None for r in tally.options)
+    assert "No breakdown by sector is published for this ballot" in page
+    assert "<table id=\"tally-by-sector\"" not in page
+    app.config["BALLOT_MIN_GROUP"] = 2
+    with app.app_context():
+        tally = services.tally(db.session.get(Ballot, ballot_id))
+        # Civil society (2) stands alone; government and academia (1 each) merge into "other sectors" (2).
+        assert [(g.key, g.voters) for g in tally.groups] == [("civil_society", 2), ("other_sectors", 2)]
+        by_option = {r.option.id: (r.approvals, r.by_group) for r in tally.options}
+        # First: both civil society voters approved it (unanimous), so its row is not broken down.
+        assert by_option == {first: (3, None), second: (1, None), third: (2, {"civil_society": 1, "other_sectors": 1})}
+    with frozen_at(closes + timedelta(hours=1)):
+        page = gov.get(f"/ballots/{ballot_id}").get_data(as_text=True)
     table = page.split('id="tally-by-sector"')[1].split("</table>")[0]
     cells = lambda row: re.findall(r'<td class="num">(\d+)</td>', row)  # noqa: E731
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
-    # Columns: government, civil society, academia, all sectors.
-    assert [cells(r) for r in rows[1:]] == [["0", "2", "1", "3"], ["0", "1", "0", "1"], ["1", "1", "0", "2"],
-                                            ["1", "2", "1", "4"]]
+    # Columns: civil society, other sectors, all sectors; unanimous rows show only their total.
+    assert [cells(r) for r in rows[1:]] == [["3"], ["1"], ["1", "1", "2"], ["2", "2", "4"]]
+    assert "Not broken down: a group was unanimous" in table
 
 
 # --- adoption by vote ------------------------------------------------------------------------------
@@ -521,7 +532,7 @@ def test_adopt_by_vote_adopts_what_more_than_half_approved(app, make_client, wor
         assert len(events) == 1
         assert (events[0].subject_type, events[0].subject_id, events[0].call_id, events[0].sector) == (
             "draft_commitment", ids["majority"], world["call"], Sector.GOVERNMENT)
-        assert events[0].data == {"adopted_by": "vote", "ballot": ballot_id, "yes": 3, "voters": 4}
+        assert events[0].data == {"adopted_by": "vote", "ballot": ballot_id, "yes": 3, "voters": 4, "closed_comments": False}
 
 
 def test_adopt_by_vote_needs_a_commitments_ballot_and_voters(appctx, world):

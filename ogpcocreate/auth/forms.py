@@ -105,3 +105,10 @@ class ChangePasswordForm(BaseForm):
         _l("Repeat the new password"),
         validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
+
+
+class CloseAccountForm(BaseForm):
+    password = PasswordField(
+        _l("Your password, to confirm"), validators=[InputRequired(), Length(max=200)],
+        description=_l("Closing cannot be undone."),
+    )

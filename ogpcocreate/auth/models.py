@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 from functools import cache
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +14,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.db import TimestampMixin, utcnow
 from ..extensions import db
+
+# Addresses under this reserved top-level domain (RFC 2606) can never receive mail: a closed account's
+# e-mail is replaced by one of them, so the real address is free to register again and nothing is sent.
+CLOSED_EMAIL_DOMAIN = "closed.invalid"
+
+
+def closed_account_email(user_id: int) -> str:
+    return f"closed-account-{user_id}@{CLOSED_EMAIL_DOMAIN}"
+
+
+def closed_account_name(user_id: int) -> str:
+    """How a closed account is named wherever a name would be shown (DOMAIN.md, "What is public, and when")."""
+    return gettext("closed account #%(id)d", id=user_id)
 
 
 def new_session_token() -> str:
@@ -62,7 +76,19 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and self.closed_at is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The name to show anyone but the person themself: every page, export and e-mail to others uses
+        this, never ``display_name``, so a closed account's name is withheld everywhere at once."""
+        if self.closed_at is not None:
+            return closed_account_name(self.id)
+        return self.display_name
 
     @property
     def is_confirmed(self) -> bool:
@@ -74,6 +100,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     def set_password_hash(self, password_hash: str) -> None:
         self.password_hash = password_hash
         self.password_changed_at = utcnow()
+        self.session_token = new_session_token()
+
+    def disable_password(self) -> None:
+        """A hash no password matches: it is not in werkzeug's ``method$salt$hash`` form, so
+        check_password_hash refuses every password against it; random, so it tells nothing."""
+        self.password_hash = "!" + secrets.token_hex(32)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -15,6 +15,7 @@ from ..extensions import db
 from . import services
 from .forms import (
     ChangePasswordForm,
+    CloseAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -161,6 +162,18 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form)
 
 
+def _profile_page(form=None, password_form=None, close_form=None, status: int = 200):
+    """The profile page with its four forms; the one that was posted keeps its input and errors."""
+    return render_template(
+        "auth/profile.html",
+        form=form or ProfileForm(obj=current_user),
+        password_form=password_form or ChangePasswordForm(prefix="pw"),
+        sessions_form=EmptyForm(prefix="s"),
+        close_form=close_form or CloseAccountForm(prefix="close"),
+        close_refusal=services.close_account_refusal(current_user),
+    ), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -171,8 +184,7 @@ def profile():
         session["locale"] = form.locale.data
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
-    password_form = ChangePasswordForm(prefix="pw")
-    return render_template("auth/profile.html", form=form, password_form=password_form, sessions_form=EmptyForm(prefix="s"))
+    return _profile_page(form=form)
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -191,7 +203,7 @@ def change_password():
             _start_session(current_user)  # the old session token is gone; keep this device logged in
             flash(_("Your password has been changed. Every other device has been logged out."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=ProfileForm(obj=current_user), password_form=form, sessions_form=EmptyForm(prefix="s")), 400
+    return _profile_page(password_form=form, status=400)
 
 
 @bp.route("/account/sessions/end", methods=["POST"])
@@ -204,3 +216,38 @@ def log_out_everywhere():
         _start_session(current_user)
         flash(_("Every other device has been logged out."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/account/close", methods=["POST"])
+@login_required
+@ratelimit.login_limits
+def close_account():
+    """ARCO cancellation: close the account for good, after the password (DOMAIN.md, "What is public, and when").
+
+    The password check counts like a log-in's: toward the per-address ceiling on failures and the
+    per account + address back-off (core/ratelimit.py), so this form is no way around them.
+    """
+    form = CloseAccountForm(prefix="close")
+    if form.validate_on_submit():
+        email = current_user.email
+        ratelimit.check_login(email)  # 429 while this account is locked from this address
+        try:
+            services.close_account(current_user, form.password.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.field == "password":
+                ratelimit.login_failed(email)
+                form.password.errors.append(exc.message)
+            else:
+                flash(exc.message, "error")
+        else:
+            db.session.commit()
+            locale = session.get("locale")
+            logout_user()
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            flash(_("Your account is closed. Your contributions stay on the public record under a closed account "
+                    "number, without your name."), "info")
+            return redirect(url_for("main.home"))
+    return _profile_page(close_form=form, status=400)

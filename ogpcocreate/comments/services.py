@@ -113,8 +113,3 @@ def section_counts(version: DraftVersion) -> dict[str | None, int]:
         .group_by(Comment.section)
     ).all()
     return {(section.value if section else None): n for section, n in rows}
-
-
-def can_read_hidden(user, comment: Comment) -> bool:
-    """The author and the secretariat can still read a hidden comment (DOMAIN.md, "Moderation")."""
-    return getattr(user, "is_authenticated", False) and (user.id == comment.author_id or permissions.is_secretariat(user))

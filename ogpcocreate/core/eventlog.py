@@ -35,7 +35,7 @@ So the chain commits to each entry's payload through a salted digest, never thro
 
 Disclosure is computed when the record is read; the log itself is never updated, so an entry becomes
 readable the moment its subject becomes public (or stays a digest once its author closes the account)
-and the chain is the same either way. Migration 0007 re-chained the entries written before this
+and the chain is the same either way. Migration 0009 re-chained the entries written before this
 design.
 
 Concurrency: appending reads the last entry and writes the next one, so two writers must never read
@@ -105,6 +105,7 @@ class Verb(enum.StrEnum):
     ROLE_CHANGED = "role_changed"
     SEAT_ASSIGNED = "seat_assigned"
     SEAT_ENDED = "seat_ended"
+    ACCOUNT_CLOSED = "account_closed"
 
 
 VERB_LABELS = {
@@ -133,6 +134,7 @@ VERB_LABELS = {
     Verb.ROLE_CHANGED: _l("changed administrators"),
     Verb.SEAT_ASSIGNED: _l("assigned a secretariat seat"),
     Verb.SEAT_ENDED: _l("ended a secretariat seat"),
+    Verb.ACCOUNT_CLOSED: _l("closed their account"),
 }
 
 # Names of the tables a log entry can be about, as a reader would say them.
@@ -288,6 +290,18 @@ def listen(listener) -> None:
         _LISTENERS.append(listener)
 
 
+# Who counts as government (DOMAIN.md): the sector of a person acting for no organisation is decided
+# by organisations/acting.py, which core may not import; create_app installs it here. Without it (a
+# bare script), a person acting alone is an individual citizen.
+_individual_sector = None
+
+
+def classify_individuals(resolver) -> None:
+    """Use ``resolver(user) -> Sector`` for the sector of a person acting for no organisation."""
+    global _individual_sector
+    _individual_sector = resolver
+
+
 def _lock_chain() -> None:
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
@@ -312,7 +326,8 @@ def record(
 
     ``actor`` is a User or None (the system). ``subject`` is any mapped object with an ``id``.
     Sector and territory default to the organisation's when the act is on its behalf, else to a
-    person acting alone: an individual citizen from the territory on their profile. Secretariat acts
+    person acting alone: the sector "Who counts as government" gives them (``classify_individuals``)
+    and the territory on their profile. Secretariat acts
     pass their seat's sector explicitly. ``call`` (or ``plan``) names the process the act is part of.
     ``at`` is when the act happened, for a record of acts carried over from their dates (the demo's
     past process); it defaults to now. The hash covers it like every other field.
@@ -323,7 +338,7 @@ def record(
         sector = sector or organisation.sector
         territory = territory or organisation.territory
     elif actor is not None:
-        sector = sector or Sector.CITIZEN
+        sector = sector or (_individual_sector(actor) if _individual_sector else Sector.CITIZEN)
         territory = territory or getattr(actor, "territory", None)
 
     _lock_chain()

@@ -51,6 +51,13 @@ class MailStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Never to be sent: addressed to a reserved, undeliverable domain (a closed account, auth/services.py).
+    CANCELLED = "cancelled"
+
+
+def is_undeliverable(address: str) -> bool:
+    """Addresses under the ``.invalid`` top-level domain (RFC 2606) can never receive mail."""
+    return address.rsplit("@", 1)[-1].rstrip(">").lower().endswith(".invalid")
 
 
 class OutboxMessage(db.Model):
@@ -101,6 +108,9 @@ def queue_mail(
         body_text=body,
         message_id=f"<{secrets.token_hex(16)}@{domain}>",
     )
+    if is_undeliverable(recipient):
+        message.status = MailStatus.CANCELLED
+        message.last_error = "undeliverable address"
     db.session.add(message)
     db.session.flush()
     return message

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 from ..approvals.models import Action
 from ..core.eventlog import Channel, Verb
 from ..core.sectors import Seat, Sector
@@ -15,6 +17,7 @@ from ..core.territories import NATIONAL
 from ..drafts.models import Adoption
 from ..meetings.models import Modality
 from ..organisations.models import Verification
+from ..votes import secrecy
 from ..votes.models import BallotKind, Electorate
 from . import generate_text as words
 from .generate_process import CallInfo, approve, split
@@ -137,11 +140,10 @@ def _ballot(w: World, call: CallInfo, kind: BallotKind, electorate: Electorate, 
             by_sector[option, sector] += 1
         voter_sectors[sector] += 1
         w.event(moment, Verb.VOTED, "ballot", ballot, person, org, call=call, data={"ballot": ballot})
-    tally = {"voters": len(voters), "voters_by_sector": {s.value: n for s, n in voter_sectors.items()},
-             "options": {str(option): {"label": label, "approvals": approvals[option],
-                                       "by_sector": {s.value: by_sector[option, s] for s in Sector
-                                                     if by_sector[option, s]}}
-                         for option, (_, _, label) in zip(ids, options, strict=True)}}
+    # The published form of the tally, by the same secrecy rule as the service (votes/secrecy.py).
+    cells = {option: {s: by_sector[option, s] for s in Sector if by_sector[option, s]} for option in ids}
+    tally = secrecy.publishable(voter_sectors, cells, current_app.config["BALLOT_MIN_GROUP"]).as_data(
+        {option: label for option, (_, _, label) in zip(ids, options, strict=True)})
     w.event(published, Verb.RESULTS_PUBLISHED, "ballot", ballot, gov, seat=Seat.GOVERNMENT, call=call,
             data={"ballot": ballot, "tally": tally})
     return ballot, len(voters), {subject: approvals[option] for option, (_, subject, _) in zip(ids, options, strict=True)}

@@ -114,7 +114,7 @@ def plans_and_calls(w: World) -> list[CallInfo]:
         created = w.t0 + offset * DAY
         about = f"Plan cocreado por el Secretariado Técnico Tripartito con la sociedad civil ({start}–{end})."
         plan = w.add("action_plan", name=name, period_start=start, period_end=end, status=status,
-                     **words.pair("description", about), requires_tripartite=True, notice_days=14,
+                     **words.pair("description", about), requires_tripartite=True, notice_days=14, min_turnout=10,
                      created_by_id=gov.id, updated_at=created, created_at=created)
         w.event(created, Verb.CREATED, "action_plan", plan, gov, seat=Seat.GOVERNMENT, plan=plan, data={"name": name})
         w.summary["current_plan" if status is PlanStatus.CO_CREATION else "older_plan"] = plan

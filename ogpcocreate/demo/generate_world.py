@@ -174,7 +174,8 @@ def _user(w: World, created: datetime, territory: str | None, password_hash: str
           email_confirmed_at=created + timedelta(minutes=10) if confirmed else None, is_admin=False,
           active=True, session_token=w.token("session", user_id)[:43], password_changed_at=None, created_at=created)
     w.people[user_id] = person
-    w.event(created, Verb.REGISTERED, "users", user_id, person)
+    if confirmed:  # a registration enters the record when the address is confirmed (auth/services.py)
+        w.event(created + timedelta(minutes=10), Verb.REGISTERED, "users", user_id, person)
     return person
 
 

@@ -31,6 +31,7 @@ from ..core.sectors import Seat
 from ..extensions import db
 from ..proposals.models import Proposal
 from ..responses.models import Response
+from . import adoption
 from .models import (
     TEXT_SECTIONS,
     DraftCommitment,
@@ -253,22 +254,19 @@ def take_adoption_position(actor: User, seat: Seat, draft: DraftCommitment, stan
     from ..approvals.models import Action
     from .models import Adoption
 
-    if draft.is_adopted:
-        raise ServiceError(_("This commitment has already been adopted."))
+    # An objection needs only a draft that can still be adopted; an approval, everything adoption needs,
+    # since any approval may be the one that completes it.
+    refusal = adoption.adoption_refusal(draft, answered_or_not=stance != "approve")
+    if refusal:
+        raise ServiceError(refusal)
     version = draft.current_version
-    if version is None:
-        raise ServiceError(_("Publish a version of the draft before adopting it."))
-    if version.comments_open_at(utcnow()):
-        raise ServiceError(_("The current round is open for comments until %(date)s; adopt the commitment after it.",
-                             date=format_datetime(version.comments_close_at, "medium")))
     new_state = approvals.take_position(actor, seat, Action.ADOPT_COMMITMENT, draft, stance, comment,
                                         draft.call.plan.requires_tripartite)
     if not new_state.complete:
         return False
-    draft.adopted_via = Adoption.TRIPARTITE
-    draft.adopted_at = utcnow()
+    closed = adoption.adopt(draft, Adoption.TRIPARTITE, utcnow())
     eventlog.record(actor, Verb.ADOPTED, draft, sector=seat.sector, territory="national", call=draft.call,
-                    data={"adopted_by": "tripartite", "version": version.number,
+                    data={"adopted_by": "tripartite", "version": version.number, "closed_comments": closed,
                           "approved_by": [s.value for s in new_state.approvals]})
     db.session.flush()
     return True

@@ -11,6 +11,7 @@ from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..calls.forms import PositionForm
 from ..calls.views import get_call_or_404
+from ..comments import rules as comment_rules
 from ..comments import services as comments
 from ..comments.forms import CommentForm
 from ..core import permissions, ratelimit
@@ -55,7 +56,7 @@ def create(call_id: int):
     form = DraftForm()
     form.theme.choices = options((t.id, t.name) for t in call.themes)
     rows = db.session.execute(proposals.listing(call.id, proposals.ProposalFilters())).unique().all()
-    form.sources.choices = options((p.id, f"{p.title} — {p.organisation.name if p.organisation else p.author.display_name}")
+    form.sources.choices = options((p.id, f"{p.title} — {p.organisation.name if p.organisation else p.author.public_name}")
                                    for p, _r in rows if not p.is_withdrawn)
     if form.validate_on_submit():
         try:
@@ -89,8 +90,9 @@ def publish(draft_id: int):
     proposals_in, comments_in = services.incorporable(draft)
     form.incorporate_proposals.choices = options((p.id, p.title) for p in proposals_in)
     form.incorporate_comments.choices = options(
-        (c.id, f"#{c.id} · v{c.version.number} · {c.organisation.name if c.organisation else c.author.display_name}: "
-               f"{c.body_source[:120]}") for c in comments_in)
+        (c.id, f"#{c.id} · v{c.version.number} · {c.organisation.name if c.organisation else c.author.public_name}: "
+               f"{(comment_rules.source_for(current_user, c) or _('(hidden by moderation)'))[:120]}")
+        for c in comments_in)
     if request.method == "GET":
         _prefill(form, draft.current_version)
         if draft.current_version is None:
@@ -113,8 +115,11 @@ def _discussion(draft: DraftCommitment, version: DraftVersion):
     if section and section not in {s.value for s in Section}:
         section = None
     threads, total = comments.page_of_threads(version, page, section=section)
-    ids = [t.comment.id for t in threads] + [r.id for t in threads for r, _resp in t.replies]
+    shown = [t.comment for t in threads] + [r for t in threads for r, _resp in t.replies]
+    ids = [c.id for c in shown]
     return {
+        # What this reader may read of each comment: None where a hidden text is withheld from them.
+        "texts": {c.id: comment_rules.text_for(current_user, c) for c in shown},
         "threads": threads,
         "total": total,
         "page": page,
@@ -166,7 +171,6 @@ def _render_version(draft, version, current: bool, comment_form=None, status=200
         SECTION_LABELS=SECTION_LABELS,
         Outcome=Outcome,
         Action_adopt=Action.ADOPT_COMMITMENT,
-        can_read_hidden=comments.can_read_hidden,
         action_form=EmptyForm(),
     )
     return render_template("drafts/detail.html", **context), status
@@ -183,8 +187,10 @@ def compare(draft_id: int):
     new_n = int_arg("to", maximum=MAX_PAGE, message=message) or numbers[-1]
     old, new = _version_or_404(draft, old_n), _version_or_404(draft, new_n)
     proposals_in, comments_in = services.incorporations(new)
+    # A comment hidden after this version took it in keeps its place in the trace, not its text.
+    excerpts = {c.id: comment_rules.source_for(current_user, c) for c in comments_in}
     return render_template("drafts/compare.html", draft=draft, old=old, new=new, diffs=services.compare(old, new),
-                           proposals_in=proposals_in, comments_in=comments_in, numbers=numbers)
+                           proposals_in=proposals_in, comments_in=comments_in, excerpts=excerpts, numbers=numbers)
 
 
 @bp.route("/drafts/<int:draft_id>/comments", methods=["POST"])

@@ -337,7 +337,7 @@ def attendees(meeting: Meeting) -> list[Attendance]:
         .options(selectinload(Attendance.user), selectinload(Attendance.organisation))
     ).all()
     return sorted(rows, key=lambda a: (a.organisation is None, a.organisation.name_key if a.organisation else "",
-                                       a.user.display_name.casefold()))
+                                       a.user.public_name.casefold()))
 
 
 @dataclass

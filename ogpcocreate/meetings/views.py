@@ -170,7 +170,7 @@ def add_attendees(meeting_id: int):
                                len(result.added)), "success")
             if result.already:
                 flash(_("Already recorded, so left as they were: %(names)s.",
-                        names=", ".join(u.display_name for u in result.already)), "warning")
+                        names=", ".join(u.public_name for u in result.already)), "warning")
             return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
     return _attendance_page(meeting, form, _unregistered_form(meeting), 400)
 

@@ -56,3 +56,9 @@ class ModerationAction(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     comment: Mapped[Comment] = relationship()
+    moderator: Mapped[User] = relationship(foreign_keys=[moderator_id])
+
+    @property
+    def moderator_public_name(self) -> str:
+        """The name as it stood at the decision, unless the moderator has since closed the account."""
+        return self.moderator.public_name if self.moderator.is_closed else self.moderator_name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..comments.models import Comment
@@ -112,6 +113,6 @@ def open_reasons(comment_ids: list[int]) -> dict[int, list[str]]:
 
 
 def public_log(page: int, per_page: int = 50):
-    query = select(ModerationAction).order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+    query = select(ModerationAction).options(selectinload(ModerationAction.moderator)).order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     total = db.session.scalar(select(func.count(ModerationAction.id)))
     return list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))), total

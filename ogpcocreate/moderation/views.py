@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..comments import rules as comment_rules
 from ..comments.models import Comment
 from ..core import permissions
 from ..core.errors import ServiceError
@@ -88,6 +89,7 @@ def dismiss(comment_id: int):
 def reports():
     queue = services.queue()
     return render_template("moderation/reports.html", queue=queue,
+                           texts={c.id: comment_rules.text_for(current_user, c) for c, _n in queue},
                            reasons=services.open_reasons([c.id for c, _n in queue]), decision_form=DecisionForm)
 
 

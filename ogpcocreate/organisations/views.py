@@ -85,7 +85,7 @@ def detail(org_id: int):
 
 def _transfer_form(org: Organisation, formdata=None) -> TransferForm:
     form = TransferForm(formdata=formdata)
-    form.member.choices = options((m.id, m.user.display_name) for m in services.transferable_members(org, current_user))
+    form.member.choices = options((m.id, m.user.public_name) for m in services.transferable_members(org, current_user))
     return form
 
 
@@ -205,7 +205,7 @@ def transfer(org_id: int):
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(_("%(name)s is now an administrator.", name=target.user.display_name), "success")
+            flash(_("%(name)s is now an administrator.", name=target.user.public_name), "success")
     else:
         flash(_("Choose a current member of the organisation."), "error")
     return redirect(url_for("organisations.detail", org_id=org.id) + "#members")

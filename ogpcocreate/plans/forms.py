@@ -27,3 +27,9 @@ class PlanForm(BaseForm):
         validators=[InputRequired(), NumberRange(min=0, max=365)],
         description=_l("Calls announced with less notice are allowed but flagged publicly, as the OGP standards ask."),
     )
+    min_turnout = IntegerField(
+        _l("Minimum turnout of a deciding vote"), default=10,
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("The level of influence reads “empower” only where commitments were adopted by a vote with at "
+                       "least this many voters, more of them non-government than government. Left empty: 10."),
+    )

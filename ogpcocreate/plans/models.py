@@ -41,6 +41,9 @@ class ActionPlan(TimestampMixin, db.Model):
     requires_tripartite: Mapped[bool] = mapped_column(default=True, server_default="1")
     # OGP standards: a call is announced this many days before it opens (shorter is allowed, but flagged).
     notice_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    # DOMAIN.md, "Refinements of the influence rules": empower needs a deciding vote with at least this
+    # many voters, so a handful of people cannot stand for "the public makes the final decision".
+    min_turnout: Mapped[int] = mapped_column(default=10, server_default="10")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -13,7 +13,8 @@ from ..core.sectors import Seat
 from ..extensions import db
 from .models import ActionPlan, PlanStatus
 
-FIELDS = ("name", "period_start", "period_end", "status", "description_source", "requires_tripartite", "notice_days")
+FIELDS = ("name", "period_start", "period_end", "status", "description_source", "requires_tripartite", "notice_days",
+          "min_turnout")
 
 
 def _apply(plan: ActionPlan, data: dict) -> None:
@@ -27,6 +28,7 @@ def _apply(plan: ActionPlan, data: dict) -> None:
     plan.description = richtext.sanitize(plan.description_source)
     plan.requires_tripartite = bool(data["requires_tripartite"])
     plan.notice_days = data["notice_days"]
+    plan.min_turnout = data.get("min_turnout") or 10
 
 
 def create_plan(actor: User, seat: Seat, data: dict) -> ActionPlan:
@@ -35,15 +37,17 @@ def create_plan(actor: User, seat: Seat, data: dict) -> ActionPlan:
     db.session.add(plan)
     db.session.flush()
     eventlog.record(actor, Verb.CREATED, plan, sector=seat.sector, territory="national", plan=plan,
-                    data={"name": plan.name, "requires_tripartite": plan.requires_tripartite})
+                    data={"name": plan.name, "requires_tripartite": plan.requires_tripartite,
+                          "min_turnout": plan.min_turnout})
     return plan
 
 
 def update_plan(actor: User, seat: Seat, plan: ActionPlan, data: dict) -> None:
-    before = plan.requires_tripartite
+    before, turnout_before = plan.requires_tripartite, plan.min_turnout
     _apply(plan, {k: data.get(k) for k in FIELDS})
     eventlog.record(actor, Verb.EDITED, plan, sector=seat.sector, territory="national", plan=plan,
-                    data={"requires_tripartite": plan.requires_tripartite, "was": before})
+                    data={"requires_tripartite": plan.requires_tripartite, "was": before,
+                          "min_turnout": plan.min_turnout, "min_turnout_was": turnout_before})
     db.session.flush()
 
 

@@ -110,7 +110,11 @@ class ContributionCounts:
     due: int = 0
     due_answered: int = 0
     unjustified: int = 0
+    # Public input (DOMAIN.md, "Refinements of the influence rules"): contributions from non-government
+    # participants, with their own coverage; a process with none never reaches involve.
     non_government: int = 0
+    public_due: int = 0
+    public_due_answered: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     # sector -> outcome (or "awaiting") -> count
     by_sector: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -127,6 +131,11 @@ class ContributionCounts:
     def coverage(self) -> float | None:
         """Share of due contributions with a reasoned response (None when none is due yet)."""
         return self.due_answered / self.due if self.due else None
+
+    @property
+    def public_coverage(self) -> float | None:
+        """The same share over public input only."""
+        return self.public_due_answered / self.public_due if self.public_due else None
 
 
 def count(scope: Scope, now: datetime) -> ContributionCounts:
@@ -145,7 +154,10 @@ def count(scope: Scope, now: datetime) -> ContributionCounts:
         counts.due += n if due else 0
         counts.due_answered += n if due and answered else 0
         counts.unjustified += int(unjustified or 0)
-        counts.non_government += n if sector != Sector.GOVERNMENT.value else 0
+        public = sector != Sector.GOVERNMENT.value
+        counts.non_government += n if public else 0
+        counts.public_due += n if public and due else 0
+        counts.public_due_answered += n if public and due and answered else 0
         by_kind[kind] += n
         by_sector[sector][outcome] += n
     counts.by_kind = dict(by_kind)

@@ -7,7 +7,8 @@ its tally (reports/tally.py) in one SQL statement (see _breakdowns): never row b
 Participation acts are the public's: submitting, commenting, attending and voting; the secretariat's
 acts (responding, approving, publishing, moderating) are the process, not participation. People
 counted at a meeting without an account (meetings' unregistered attendance, by sector) are added to
-the sector, channel (the meeting's; hybrid counts as in person) and totals, never to territories (their territory was not recorded).
+the sector, channel (the meeting's; hybrid counts as in person) and totals, and take the meeting's
+territory (DOMAIN.md, "Refinements of the influence rules").
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ class Participation:
 
     @property
     def territories_reached(self) -> int:
-        return sum(1 for r in self.subdivisions if r.people)
+        return sum(1 for r in self.subdivisions if r.total_people)
 
     @property
     def territories_total(self) -> int:
@@ -120,14 +121,16 @@ def who_participated(scope: Scope) -> Participation:
     result.non_government_people = counts["all"].get("non_government", (0, 0, 0))[0]
 
     unregistered: dict[Sector, int] = defaultdict(int)
+    unregistered_in: dict[str, int] = defaultdict(int)
     unregistered_online = 0
-    for sector, modality, n in db.session.execute(
-        select(UnregisteredAttendance.sector, Meeting.modality, func.sum(UnregisteredAttendance.count))
+    for sector, modality, territory, n in db.session.execute(
+        select(UnregisteredAttendance.sector, Meeting.modality, Meeting.territory, func.sum(UnregisteredAttendance.count))
         .join(Meeting, Meeting.id == UnregisteredAttendance.meeting_id)
         .join(Call, Call.id == Meeting.call_id).where(scope.calls())
-        .group_by(UnregisteredAttendance.sector, Meeting.modality)
+        .group_by(UnregisteredAttendance.sector, Meeting.modality, Meeting.territory)
     ):
         unregistered[sector] += int(n or 0)
+        unregistered_in[territory] += int(n or 0)
         unregistered_online += int(n or 0) if modality is Modality.ONLINE else 0
     result.unregistered = sum(unregistered.values())
     result.unregistered_non_government = sum(n for s, n in unregistered.items() if s is not Sector.GOVERNMENT)
@@ -138,7 +141,8 @@ def who_participated(scope: Scope) -> Participation:
 
     result.by_sector = rows("sector", [s.value for s in Sector],
                             unregistered=lambda key: unregistered.get(Sector(key), 0))
-    result.by_territory = rows("territory", [code for code, _name in territories.subdivisions()] + [territories.NATIONAL])
+    result.by_territory = rows("territory", [code for code, _name in territories.subdivisions()] + [territories.NATIONAL],
+                               unregistered=lambda key: unregistered_in.get(key, 0))
     # A hybrid meeting counts as in person (meetings/services.channel_of).
     result.by_channel = rows("channel", [c.value for c in Channel], unregistered=lambda key: unregistered_online
                              if key == Channel.ONLINE.value else result.unregistered - unregistered_online)

@@ -216,8 +216,10 @@ def breakdown(rep: InfluenceReport, name: str) -> tuple[list[str], list[list]]:
                  _("People counted at meetings without an account")],
                 [[r.key, str(Sector(r.key).label), r.people, r.organisations, r.acts, r.unregistered] for r in p.by_sector])
     if name == "territory":
-        return ([_("Territory code"), _("Territory"), _("People"), _("Organisations"), _("Acts")],
-                [[r.key, territories.name(r.key), r.people, r.organisations, r.acts] for r in p.by_territory])
+        return ([_("Territory code"), _("Territory"), _("People"), _("Organisations"), _("Acts"),
+                 _("People counted at meetings without an account")],
+                [[r.key, territories.name(r.key), r.people, r.organisations, r.acts, r.unregistered]
+                 for r in p.by_territory])
     if name == "channel":
         return ([_("Channel code"), _("Channel"), _("People"), _("Acts"),
                  _("People counted at meetings without an account")],
@@ -264,7 +266,9 @@ def as_json(rep: InfluenceReport, link: Link) -> dict:
         "level_label": str(a.level.label),
         "levels": [lvl.value for lvl in LEVELS],
         "evidence": [
-            {"level": chk.level.value, "met": chk.met, "evidence": _evidence(chk.evidence, link),
+            # "met": the level's own conditions hold; "reached": they and every level below hold.
+            {"level": chk.level.value, "met": chk.met, "reached": a.reached(chk.level),
+             "evidence": _evidence(chk.evidence, link),
              "missing": _evidence(chk.missing, link)} for chk in a.checks
         ],
         "next_level": a.level.next.value if a.level.next else None,
@@ -281,7 +285,7 @@ def as_json(rep: InfluenceReport, link: Link) -> dict:
             "non_government_share": round(p.non_government_share, 4) if p.non_government_share is not None else None,
             "territories_reached": p.territories_reached, "territories_total": p.territories_total,
             "by_sector": rows("sector", ["sector", "label", "people", "organisations", "acts", "unregistered"]),
-            "by_territory": rows("territory", ["territory", "label", "people", "organisations", "acts"]),
+            "by_territory": rows("territory", ["territory", "label", "people", "organisations", "acts", "unregistered"]),
             "by_channel": rows("channel", ["channel", "label", "people", "acts", "unregistered"]),
             "by_phase": rows("phase", ["phase", "label", "people", "organisations", "acts"]),
         },

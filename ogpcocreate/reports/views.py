@@ -46,7 +46,8 @@ def _figures(rep: InfluenceReport, marks: list) -> dict:
     return {
         "spectrum": figures.spectrum(marks),
         "sectors": [(str(Sector(r.key).label), r.total_people) for r in p.sectors_present],
-        "map": figures.tile_map({r.key: r.people for r in p.subdivisions}, territories.country(), national=p.national.people),
+        "map": figures.tile_map({r.key: r.total_people for r in p.subdivisions}, territories.country(),
+                                 national=p.national.total_people),
         "timeline": figures.process_timeline(start, end, entries, rep.generated_at,
                                              zone=current_app.config["DISPLAY_TIMEZONE"]),
     }

@@ -55,7 +55,7 @@ def assign_seat(actor: User | None, email: str, seat: str) -> SecretariatMembers
     )
     if current is not None:
         raise ServiceError(
-            _("%(name)s already holds the seat: %(seat)s. End that first.", name=user.display_name, seat=current.seat.label),
+            _("%(name)s already holds the seat: %(seat)s. End that first.", name=user.public_name, seat=current.seat.label),
             field="email",
         )
     membership = SecretariatMembership(user_id=user.id, seat=seat, assigned_by_id=actor.id if actor else None)

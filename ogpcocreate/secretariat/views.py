@@ -36,7 +36,7 @@ def manage():
             status = 400
         else:
             db.session.commit()
-            flash(_("%(name)s now holds the seat: %(seat)s.", name=membership.user.display_name, seat=membership.seat.label), "success")
+            flash(_("%(name)s now holds the seat: %(seat)s.", name=membership.user.public_name, seat=membership.seat.label), "success")
             return redirect(url_for("secretariat.manage"))
     elif form.is_submitted():
         status = 400
@@ -66,5 +66,5 @@ def end(membership_id: int):
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(_("%(name)s no longer holds a seat.", name=membership.user.display_name), "success")
+            flash(_("%(name)s no longer holds a seat.", name=membership.user.public_name), "success")
     return redirect(url_for("secretariat.manage"))

@@ -11,9 +11,10 @@ changing it after the fact, and the tally stays hidden until the secretariat pub
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,10 +28,14 @@ from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.sectors import Seat, Sector
+from ..drafts import adoption
 from ..drafts.models import Adoption, DraftCommitment
 from ..extensions import db
+from ..organisations.acting import individual_sector
 from ..organisations.models import Membership, Organisation
+from . import rules, secrecy
 from .models import Ballot, BallotKind, BallotOption, BallotVoter, Electorate, Vote
+from .secrecy import PublishedTally
 
 QUESTION_MAX = 300
 
@@ -205,6 +210,9 @@ def _chosen_options(ballot: Ballot, option_ids) -> list[int]:
 def cast_vote(actor: User, ballot: Ballot, data: dict) -> BallotVoter:
     """Record one voter's approvals. ``data``: ``approve`` (option ids) and, on organisations' ballots,
     ``organisation`` (the id of a verified organisation the actor belongs to)."""
+    refusal = rules.voter_refusal(actor)
+    if refusal:
+        raise ServiceError(refusal)
     check_window(ballot)
     chosen = _chosen_options(ballot, data.get("approve"))
     organisation = None
@@ -212,8 +220,9 @@ def cast_vote(actor: User, ballot: Ballot, data: dict) -> BallotVoter:
         organisation = _voter_organisation(actor, data.get("organisation"))
     _check_not_voted(actor, ballot, organisation)
     # Copied now, like the log: the record stays true if the organisation later moves or changes sector.
+    # A person voting in their own name counts in the sector "Who counts as government" gives them.
     voter = BallotVoter(ballot_id=ballot.id, user_id=actor.id, organisation_id=organisation.id if organisation else None,
-                        sector=organisation.sector if organisation else Sector.CITIZEN,
+                        sector=organisation.sector if organisation else individual_sector(actor),
                         territory=organisation.territory if organisation else actor.territory)
     try:
         with db.session.begin_nested():  # a concurrent vote for the same organisation or person loses here
@@ -237,7 +246,8 @@ def cast_vote(actor: User, ballot: Ballot, data: dict) -> BallotVoter:
 class OptionResult:
     option: BallotOption
     approvals: int
-    by_sector: dict[Sector, int] = field(default_factory=dict)
+    # Approvals per published group (votes/secrecy.py), or None where the breakdown would reveal a choice.
+    by_group: dict[str, int] | None = None
 
     def majority_of(self, voters: int) -> bool:
         """More than half of the voters approved it (the rule for adopting a commitment by vote)."""
@@ -246,31 +256,33 @@ class OptionResult:
 
 @dataclass
 class Tally:
+    """The tally as it may be published: totals per option, and a breakdown by sector group only as far
+    as ballot secrecy allows (votes/secrecy.py)."""
+
     voters: int
-    voters_by_sector: dict[Sector, int]
     options: list[OptionResult]
+    published: PublishedTally
 
     @property
-    def sectors(self) -> list[Sector]:
-        """The sectors that voted, in the fixed order of the list of sectors."""
-        return [s for s in Sector if self.voters_by_sector.get(s)]
+    def groups(self):
+        return self.published.groups
+
+    @property
+    def totals_only(self) -> bool:
+        return self.published.totals_only
+
+    @property
+    def withheld_rows(self) -> int:
+        return self.published.withheld_rows
 
     def as_data(self) -> dict:
         """The tally as it is written into the log: labels included, since the log outlives the tables."""
-        return {
-            "voters": self.voters,
-            "voters_by_sector": {s.value: n for s, n in self.voters_by_sector.items()},
-            "options": {
-                str(r.option.id): {"label": r.option.label, "approvals": r.approvals,
-                                   "by_sector": {s.value: n for s, n in r.by_sector.items()}}
-                for r in self.options
-            },
-        }
+        return self.published.as_data({r.option.id: r.option.label for r in self.options})
 
 
 def tally(ballot: Ballot) -> Tally:
-    """Approvals per option, overall and by sector, and voters by sector: two GROUP BY statements,
-    whatever the number of votes."""
+    """Approvals per option, overall and by sector group: two GROUP BY statements, whatever the number of
+    votes. The raw counts by sector never leave this function; only what secrecy allows does."""
     voters_by_sector = dict(db.session.execute(
         select(BallotVoter.sector, func.count(BallotVoter.id))
         .where(BallotVoter.ballot_id == ballot.id)
@@ -282,12 +294,13 @@ def tally(ballot: Ballot) -> Tally:
         .where(BallotVoter.ballot_id == ballot.id)
         .group_by(Vote.option_id, BallotVoter.sector)
     ).all()
-    results = {option.id: OptionResult(option, 0) for option in ballot.options}
+    cells: dict[int, dict[Sector, int]] = {option.id: {} for option in ballot.options}
     for option_id, sector, n in rows:
-        result = results[option_id]
-        result.by_sector[sector] = n
-        result.approvals += n
-    return Tally(sum(voters_by_sector.values()), voters_by_sector, list(results.values()))
+        cells[option_id][sector] = n
+    published = secrecy.publishable(voters_by_sector, cells, current_app.config["BALLOT_MIN_GROUP"])
+    results = [OptionResult(option, published.approvals[option.id], published.breakdown[option.id])
+               for option in ballot.options]
+    return Tally(published.voters, results, published)
 
 
 def publish_results(actor: User, seat: Seat, ballot: Ballot) -> Tally:
@@ -318,15 +331,19 @@ def adopt_by_vote(actor: User, seat: Seat, ballot: Ballot) -> list[DraftCommitme
         raise ServiceError(_("Publish the results first: commitments are adopted on the published tally."))
     result = tally(ballot)
     now = utcnow()
+    winners = [row for row in result.options if not row.option.draft.is_adopted and row.majority_of(result.voters)]
+    # Adoption closes each commitment's comment window and waits for every response (drafts/adoption.py):
+    # refuse the whole act, naming each commitment, rather than adopt some of what the vote chose.
+    refusals = [reason for row in winners if (reason := adoption.adoption_refusal(row.option.draft))]
+    if refusals:
+        raise ServiceError(" ".join(refusals))
     adopted = []
-    for row in result.options:
+    for row in winners:
         draft = row.option.draft
-        if draft.is_adopted or not row.majority_of(result.voters):
-            continue
-        draft.adopted_via = Adoption.VOTE
-        draft.adopted_at = now
+        closed = adoption.adopt(draft, Adoption.VOTE, now)
         eventlog.record(actor, Verb.ADOPTED, draft, sector=seat.sector, territory="national", call=ballot.call,
-                        data={"adopted_by": "vote", "ballot": ballot.id, "yes": row.approvals, "voters": result.voters})
+                        data={"adopted_by": "vote", "ballot": ballot.id, "yes": row.approvals, "voters": result.voters,
+                              "closed_comments": closed})
         adopted.append(draft)
     db.session.flush()
     return adopted

@@ -19,7 +19,8 @@ from ..core.i18n import from_local
 from ..core.permissions import participant_required, require, secretariat_required
 from ..drafts.models import DraftCommitment
 from ..extensions import db
-from . import services
+from ..organisations.acting import individual_sector
+from . import rules, services
 from .forms import BallotForm, VoteForm
 from .models import Ballot, BallotOption, Electorate
 
@@ -100,7 +101,8 @@ def _vote_form(ballot: Ballot, organisations) -> VoteForm:
 def _detail(ballot: Ballot, form: VoteForm | None = None, status: int = 200):
     state = services.state(ballot)
     mine = services.my_vote(current_user, ballot)
-    may_vote = state.accepts_votes and permissions.is_participant(current_user) and mine.voter is None
+    refusal = rules.voter_refusal(current_user) if permissions.is_participant(current_user) else None
+    may_vote = state.accepts_votes and permissions.is_participant(current_user) and mine.voter is None and not refusal
     if form is None and may_vote and (ballot.electorate is Electorate.PARTICIPANTS or mine.eligible):
         form = _vote_form(ballot, mine.eligible)  # only the organisations that can still vote
     return render_template(
@@ -111,6 +113,8 @@ def _detail(ballot: Ballot, form: VoteForm | None = None, status: int = 200):
         mine=mine,
         form=form,
         tally=services.tally(ballot) if state.shows_results else None,
+        refusal=refusal,
+        voter_sector=individual_sector(current_user) if may_vote else None,
         action_form=EmptyForm(),
     ), status
 
