@@ -294,6 +294,7 @@ def test_a_bad_filter_is_a_400_that_says_why(client, log, query, message):
     for url in ("/record.csv", "/record-spreadsheet.csv", "/record.json"):
         response = client.get(f"{url}?{query}", headers={"Accept-Language": "en"})
         assert response.status_code == 400 and message in response.get_data(as_text=True)
+        assert response.is_json == url.endswith(".json")
 
 
 def test_a_bad_filter_is_translated(client, log):
