@@ -319,3 +319,23 @@ def test_links_for_every_kind_of_public_subject(app, log):
     assert urls == {("organisation", log["org"]): f"/organisations/{log['org']}",
                     ("call", log["call"]): f"/calls/{log['call']}",
                     ("proposal", log["proposal"]): f"/proposals/{log['proposal']}"}
+
+
+@pytest.mark.parametrize("url", ["/record", "/record.csv", "/record.json"])
+def test_the_record_costs_the_same_for_5_or_45_entries(app, client, log, url):
+    """Reads are batched (keyset) and disclosure asked once per batch, whatever the batch holds."""
+    from .test_proposals import count_statements
+
+    def statements():
+        client.get(url).get_data()
+        with count_statements(app) as seen:
+            assert client.get(url).get_data()
+        return len(seen)
+
+    small = statements()
+    with app.app_context():
+        people = [make_user() for _ in range(4)]
+        for n in range(40):
+            eventlog.record(people[n % 4], Verb.COMMENTED, data={"n": n}, call=None)
+        db.session.commit()
+    assert statements() == small
