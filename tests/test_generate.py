@@ -28,6 +28,7 @@ from ogpcocreate.responses.models import Outcome, Response
 from .conftest import PG_URL, _truncate_all
 from .factories import make_user
 from .snapshots import database_fingerprint
+from .test_record import offline_problem
 
 SMALL = 0.02
 
@@ -108,6 +109,8 @@ def test_a_fifth_of_a_unit_has_the_shape_of_scale_ten(app):
             select(ParticipationEvent.channel).where(ParticipationEvent.verb == "attended").distinct())}
         assert channels == {"online", "in_person"}
         assert eventlog.verify().ok
+        with app.test_request_context():
+            assert offline_problem() is None  # the public CSV of the generated log verifies offline
 
 
 def _fresh_app(make_app, app_config, database_template, tmp_path, name: str):

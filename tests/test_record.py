@@ -78,6 +78,15 @@ def withheld(app, log, monkeypatch):
     return log
 
 
+def offline_problem() -> str | None:
+    """What the offline verifier says of the whole raw CSV as the site would serve it now, in-process."""
+    rows = (dict(zip(record.CSV_COLUMNS, ("" if c is None else str(c) for c in record.csv_cells(row, shown)),
+                     strict=True))
+            for batch in record.batches(record.RecordFilter()) for row, shown in record.disclosed(batch))
+    _checked, problem = VERIFIER.verify(rows)
+    return problem
+
+
 def read_csv(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 

@@ -25,8 +25,9 @@ def home():
 
 @bp.route("/record")
 def record():
-    """The public record, newest first, filtered by a GET form that needs no script (DOMAIN.md,
-    "Public record"); a filter that cannot be used is a 400 with the form and its errors."""
+    """The participation log as the public may read it (DOMAIN.md, "Participation event" and "What is
+    public, and when"), newest first, filtered by a GET form that needs no script; a filter that
+    cannot be used is a 400 with the form and its errors."""
     before = int_arg("before", maximum=MAX_SEQ)
     flt, errors = record_filters.parse_filter(request.args)
     if errors:
