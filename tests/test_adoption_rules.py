@@ -76,7 +76,7 @@ def _by_vote(call, draft, seats):
 @pytest.mark.parametrize("way", [_by_seats, _by_vote], ids=["by the seats", "by vote"])
 @pytest.mark.parametrize(("name", "window_open", "comments", "hidden", "refused"), CASES, ids=[c[0] for c in CASES])
 def test_adoption(app, way, name, window_open, comments, hidden, refused):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         call, draft, seats = _draft(window_open, comments, hidden)
         before = draft.current_version.comments_close_at
         if refused:
@@ -95,6 +95,6 @@ def test_adoption(app, way, name, window_open, comments, hidden, refused):
 
 
 def test_an_objection_needs_no_answered_comments(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         call, draft, seats = _draft(False, [False], False)
         assert drafts.take_adoption_position(seats[Seat.GUARANTOR], Seat.GUARANTOR, draft, "object", "Falta") is False

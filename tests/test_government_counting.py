@@ -53,7 +53,7 @@ def _person(name, seat, memberships):
 
 @pytest.mark.parametrize(("name", "seat", "memberships", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_the_sector_of_a_person_acting_alone(app, name, seat, memberships, expected):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         person = _person(name, seat, memberships)
         assert individual_sector(person) is expected
         # The log records it at the time of the act, and keeps it when memberships change later.
@@ -72,7 +72,7 @@ def _open_ballot(electorate=Electorate.PARTICIPANTS):
 
 
 def test_a_government_member_voting_in_their_own_name_counts_as_government(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         ballot = _open_ballot()
         official = _person("official", None, [(G, True, False)])
         citizen = make_user()
@@ -87,7 +87,7 @@ def test_a_government_member_voting_in_their_own_name_counts_as_government(app):
 @pytest.mark.parametrize("seat", list(Seat))
 @pytest.mark.parametrize("electorate", list(Electorate))
 def test_seat_holders_never_vote(app, make_client, seat, electorate):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         ballot = _open_ballot(electorate)
         holder = make_user("asiento@example.org", locale="en")
         make_seat(holder, seat)
@@ -108,7 +108,7 @@ def test_seat_holders_never_vote(app, make_client, seat, electorate):
 
 
 def test_a_former_seat_holder_votes_again(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         ballot = _open_ballot()
         former = make_user()
         make_seat(former, Seat.GOVERNMENT).ended_at = ballot.opens_at

@@ -487,7 +487,7 @@ def test_a_level_whose_conditions_hold_above_an_unmet_one_is_not_reached(app):
 
 
 def test_government_only_input_does_not_meet_involve(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         process = Process()
         only_government_input(process)
         db.session.commit()
