@@ -21,7 +21,14 @@ from .factories import make_call, make_draft, make_plan, make_seat, make_user
 from .test_calls import _draft, call_form, client_for, position, published, seats
 
 
-def _clients(make_client):
+def _clients(app, make_client):
+    """A logged-in client per seat, each member reading the pages in English."""
+    from ogpcocreate.auth.models import User
+
+    with app.app_context():
+        for user in db.session.scalars(select(User)):
+            user.locale = "en"
+        db.session.commit()
     return {seat: client_for(make_client, f"{seat.value}@example.org") for seat in Seat}
 
 
@@ -42,7 +49,7 @@ def _standing(app, **where):
 def test_editing_a_call_withdraws_the_approvals_given_on_its_text(app, make_client, edit, withdrawn):
     seats(app)
     call_id = _draft(app)
-    c = _clients(make_client)
+    c = _clients(app, make_client)
     form = call_form(app)
     assert c[Seat.CIVIL_SOCIETY].post_form(f"/calls/{call_id}/edit", form).status_code == 302
     position(c[Seat.GOVERNMENT], call_id, "approve")
@@ -91,7 +98,7 @@ def test_an_objection_to_adopting_a_commitment_can_be_withdrawn(app, make_client
         draft = make_draft(call, make_user(), open_for_comments=False)
         db.session.commit()
         draft_id = draft.id
-    c = _clients(make_client)
+    c = _clients(app, make_client)
     adopt = {"action": Action.ADOPT_COMMITMENT.value}
     c[Seat.GUARANTOR].post_form(f"/drafts/{draft_id}/positions", {**adopt, "stance": "object", "comment": "Aún no"})
     for seat in (Seat.GOVERNMENT, Seat.CIVIL_SOCIETY):
@@ -126,7 +133,7 @@ def _requires(app, plan_id) -> bool:
 def test_one_seat_cannot_switch_the_requirement_off(app, make_client):
     seats(app)
     plan_id, call_id = _plan_with_draft_call(app)
-    c = _clients(make_client)
+    c = _clients(app, make_client)
     edit = {"name": "Plan", "period_start": "2025", "period_end": "2027", "status": "co_creation", "notice_days": "14"}
     # The edit form has no say in it: an unchecked box, or a forged field, changes nothing.
     assert c[Seat.GOVERNMENT].post_form(f"/plans/{plan_id}/edit", {**edit, "requires_tripartite": ""}).status_code == 302
@@ -149,7 +156,7 @@ def test_one_seat_cannot_switch_the_requirement_off(app, make_client):
 def test_switching_back_on_takes_one_member_and_a_new_switch_off_three_new_approvals(app, make_client):
     seats(app)
     plan_id, _call_id = _plan_with_draft_call(app)
-    c = _clients(make_client)
+    c = _clients(app, make_client)
     switch = {"action": Action.SWITCH_OFF_TRIPARTITE.value, "stance": "approve"}
     for seat in Seat:
         c[seat].post_form(f"/plans/{plan_id}/positions", switch)
