@@ -77,7 +77,8 @@ def test_secretariat_creates_and_edits_a_plan(app, make_client):
                                                     "status": "co_creation", "notice_days": "10"})
     assert edited.status_code == 302
     with app.app_context():
-        assert db.session.get(ActionPlan, plan.id).requires_tripartite is False  # unchecked box
+        # Not a field of the form: switching it off is an act of the three seats (tests/test_tripartite.py).
+        assert db.session.get(ActionPlan, plan.id).requires_tripartite is True
         assert db.session.get(ActionPlan, plan.id).min_turnout == 10  # left empty: the default
     base = {"name": "Sexto Plan", "period_start": "2025", "period_end": "2027", "status": "co_creation", "notice_days": "10"}
     zero = c.post_form(f"/plans/{plan.id}/edit", {**base, "min_turnout": "0"})

@@ -83,10 +83,14 @@ def create_call(actor: User, seat: Seat, plan: ActionPlan, data: dict) -> Call:
 def update_call(actor: User, seat: Seat, call: Call, data: dict) -> None:
     if not call.phase.schedule_editable:
         raise ServiceError(_("A published call cannot be edited: its schedule is public and people rely on it."))
+    before = approvals.snapshot_of(call)
     _apply(call, data)
     eventlog.record(actor, Verb.EDITED, call, sector=seat.sector, territory="national", call=call,
                     data={"title": call.title, "short_notice": call.short_notice})
     db.session.flush()
+    db.session.refresh(call, ["themes"])
+    # A seat approved the text it saw: an edit withdraws the standing approvals (DOMAIN.md).
+    approvals.withdraw_on_edit(actor, seat, call, before)
 
 
 ACTION_PHASES = {Action.PUBLISH_CALL: Phase.DRAFT, Action.PUBLISH_RESULTS: Phase.DECISION}

@@ -232,3 +232,20 @@ def take_position(draft_id: int):
     else:
         flash_errors(form)
     return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")
+
+
+@bp.route("/drafts/<int:draft_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
+@secretariat_required
+def withdraw_position(draft_id: int, approval_id: int):
+    """Every objection can be withdrawn by its author, for every kind of act (DOMAIN.md)."""
+    draft = get_draft_or_404(draft_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_adoption_position(current_user, draft, approval_id)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your position has been withdrawn."), "success")
+    return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")

@@ -51,15 +51,12 @@ def sign_state(meeting: Meeting) -> approvals.ApprovalState:
 
 
 def check_changeable(meeting: Meeting) -> None:
-    """Refuse any change to a signed record, or to one a seat has already approved as it stands."""
+    """Refuse any change to a signed record. Before it is signed, a change withdraws the seats' standing
+    approvals (approvals.withdraw_on_edit), so every seat signs the same text (DOMAIN.md, "Tripartite
+    approval, precisely")."""
     if meeting.is_signed:
         raise ServiceError(_("The minutes of this meeting were signed on %(date)s. The signed record cannot be "
                              "changed. Nothing was saved.", date=format_datetime(meeting.signed_at, "medium")))
-    approved_by = sign_state(meeting).approvals
-    if approved_by:
-        raise ServiceError(_("%(seats)s already approved the minutes as they stand. Ask them to withdraw their "
-                             "approval before changing the record, so every seat signs the same text. Nothing was "
-                             "saved.", seats=", ".join(str(seat.label) for seat in approved_by)))
 
 
 def is_changeable(meeting: Meeting) -> bool:
@@ -134,10 +131,12 @@ def create_meeting(actor: User, seat: Seat, call: Call, data: dict) -> Meeting:
 
 def update_meeting(actor: User, seat: Seat, meeting: Meeting, data: dict) -> None:
     check_changeable(meeting)
+    before = approvals.snapshot_of(meeting)
     _apply(meeting, meeting.call, data)
     eventlog.record(actor, Verb.EDITED, meeting, sector=seat.sector, territory="national", call=meeting.call,
                     data=_summary(meeting))
     db.session.flush()
+    approvals.withdraw_on_edit(actor, seat, meeting, before)
 
 
 # --- attendance -----------------------------------------------------------------------------------
@@ -203,6 +202,7 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
         raise ServiceError(_("No account is registered with: %(emails)s. Ask them to register, or count them "
                              "below as unregistered attendees. Nothing was saved.", emails=", ".join(unknown)),
                            field="emails")
+    before = approvals.snapshot_of(meeting)
     recorded = set(db.session.scalars(select(Attendance.user_id).where(Attendance.meeting_id == meeting.id)))
     memberships = organisations_of([u.id for u in users.values() if u.id not in recorded])
     result = AttendanceResult()
@@ -221,6 +221,8 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
         eventlog.record(user, Verb.ATTENDED, meeting, organisation, channel=channel, call=meeting.call,
                         data={"meeting": meeting.id})
     db.session.flush()
+    db.session.refresh(meeting, ["attendees"])
+    approvals.withdraw_on_edit(actor, seat, meeting, before)
     return result
 
 
@@ -245,6 +247,7 @@ def set_unregistered(actor: User, seat: Seat, meeting: Meeting, counts: dict) ->
             raise ServiceError(_("Give a whole number from 0 to %(max)d.", max=MAX_UNREGISTERED),
                                field=f"count_{sector.value}")
         wanted[sector] = value
+    text_before = approvals.snapshot_of(meeting)
     existing = {row.sector: row for row in meeting.unregistered}
     before = {row.sector.value: row.count for row in meeting.unregistered if row.count}
     for sector, value in wanted.items():
@@ -260,6 +263,7 @@ def set_unregistered(actor: User, seat: Seat, meeting: Meeting, counts: dict) ->
     eventlog.record(actor, Verb.EDITED, meeting, sector=seat.sector, territory=meeting.territory,
                     channel=channel_of(meeting), call=meeting.call,
                     data={"meeting": meeting.id, "unregistered": current})
+    approvals.withdraw_on_edit(actor, seat, meeting, text_before)
     return current
 
 
