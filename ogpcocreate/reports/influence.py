@@ -44,6 +44,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import String, and_, case, func, select, type_coerce
 
+from .. import visibility
 from ..calls.models import Call
 from ..comments.models import Comment
 from ..core.db import utcnow
@@ -127,11 +128,11 @@ def _scope_link(scope: Scope) -> tuple[str, dict]:
 
 def inform(scope: Scope) -> Check:
     calls = db.session.execute(
-        select(Call.id, Call.title).where(scope.calls(), Call.published_at.is_not(None)).order_by(Call.published_at)
+        select(Call.id, Call.title).where(scope.calls()).order_by(Call.published_at)
     ).all()
     meetings = db.session.execute(
         select(func.count(Meeting.id), func.min(Meeting.id))
-        .join(Call, Call.id == Meeting.call_id).where(scope.calls(), Meeting.signed_at.is_not(None))
+        .join(Call, Call.id == Meeting.call_id).where(scope.calls(), visibility.public_meeting(), Meeting.signed_at.is_not(None))
     ).one()
     evidence = []
     if calls:
@@ -260,7 +261,8 @@ def agenda_evidence(scope: Scope) -> list[Evidence]:
         select(Ballot.id, Ballot.question, func.count(BallotVoter.id))
         .join(Call, Call.id == Ballot.call_id)
         .join(BallotVoter, BallotVoter.ballot_id == Ballot.id)
-        .where(scope.calls(), Ballot.kind == BallotKind.THEMES, Ballot.results_published_at.is_not(None),
+        .where(scope.calls(), visibility.public_ballot(), Ballot.kind == BallotKind.THEMES,
+               Ballot.results_published_at.is_not(None),
                BallotVoter.sector != GOVERNMENT)
         .group_by(Ballot.id, Ballot.question).order_by(Ballot.id)
     ).all()
@@ -326,7 +328,8 @@ def empower(scope: Scope) -> Check:
                func.sum(1 - is_gov).label("others"))
         .join(Call, Call.id == Ballot.call_id)
         .join(BallotVoter, BallotVoter.ballot_id == Ballot.id)
-        .where(scope.calls(), Ballot.kind == BallotKind.COMMITMENTS, Ballot.results_published_at.is_not(None))
+        .where(scope.calls(), visibility.public_ballot(), Ballot.kind == BallotKind.COMMITMENTS,
+               Ballot.results_published_at.is_not(None))
         .group_by(Ballot.id, Ballot.question)
     )}
     options: dict[int, list[int]] = defaultdict(list)
