@@ -181,8 +181,11 @@ def compare(draft_id: int):
     new_n = int_arg("to", maximum=MAX_PAGE, message=message) or numbers[-1]
     old, new = _version_or_404(draft, old_n), _version_or_404(draft, new_n)
     proposals_in, comments_in = services.incorporations(new)
+    # A comment hidden after a version took it in keeps its place in the trace, not its text
+    # (DOMAIN.md, "Hidden comments": its author and the secretariat only).
+    readable = {c.id for c in comments_in if not c.is_hidden or comments.can_read_hidden(current_user, c)}
     return render_template("drafts/compare.html", draft=draft, old=old, new=new, diffs=services.compare(old, new),
-                           proposals_in=proposals_in, comments_in=comments_in, numbers=numbers)
+                           proposals_in=proposals_in, comments_in=comments_in, readable=readable, numbers=numbers)
 
 
 @bp.route("/drafts/<int:draft_id>/comments", methods=["POST"])
