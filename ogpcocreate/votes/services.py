@@ -180,7 +180,7 @@ def publish_ballot(actor: User, seat: Seat, ballot: Ballot) -> None:
 def check_window(ballot: Ballot) -> None:
     """Refuse, with the reason and the date, unless the ballot accepts votes right now."""
     now = utcnow()
-    if ballot.call.published_at is None:
+    if not visibility.call_is_public(ballot.call, now):
         raise ServiceError(_("This call has not been published; nobody can vote on it yet. Your vote was not recorded."))
     if ballot.published_at is None:
         raise ServiceError(_("This ballot has not been published; nobody can vote on it yet. Your vote was not "
