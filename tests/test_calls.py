@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from ogpcocreate.approvals.models import Approval
@@ -193,7 +194,12 @@ def test_publication_needs_all_three_seats_and_an_objection_blocks(app, make_cli
     assert not published(app, call_id)
     done = position(cso, call_id, "approve", "Resuelto")
     assert published(app, call_id), done.get_data(as_text=True)[:2000]
-    public = make_client().get(f"/calls/{call_id}").get_data(as_text=True)
+    # Published, but public only from its announcement date (ogpcocreate/visibility.py).
+    assert make_client().get(f"/calls/{call_id}").status_code == 404
+    with app.app_context():
+        announce_at = db.session.get(Call, call_id).announce_at
+    with time_machine.travel(announce_at, tick=False):
+        public = make_client().get(f"/calls/{call_id}").get_data(as_text=True)
     assert "Faltan mesas sobre justicia." in public and "Resuelto" in public
     with app.app_context():
         verbs = db.session.scalars(select(ParticipationEvent.verb).where(ParticipationEvent.call_id == call_id)

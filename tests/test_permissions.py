@@ -107,6 +107,7 @@ ROUTES = {
     "votes.vote": ("POST", "/ballots/{ballot_id}/vote", CONFIRMED),
     "votes.publish": ("POST", "/ballots/{ballot_id}/publish", SEATS),
     "votes.adopt": ("POST", "/ballots/{ballot_id}/adopt", SEATS),
+    "votes.publish_ballot": ("POST", "/ballots/{unpublished_ballot_id}/publication", SEATS),
     "meetings.index": ("GET", "/calls/{call_id}/meetings", PUBLIC),
     "meetings.detail": ("GET", "/meetings/{meeting_id}", PUBLIC),
     "meetings.create": ("GET", "/calls/{call_id}/meetings/new", SEATS),
@@ -115,6 +116,7 @@ ROUTES = {
     "meetings.add_attendees": ("POST", "/meetings/{meeting_id}/attendees", SEATS),
     "meetings.set_unregistered": ("POST", "/meetings/{meeting_id}/unregistered", SEATS),
     "meetings.take_position": ("POST", "/meetings/{meeting_id}/positions", SEATS),
+    "meetings.publish": ("POST", "/meetings/{unpublished_meeting_id}/publication", SEATS),
     "meetings.withdraw_position": ("POST", "/meetings/{meeting_id}/positions/999/withdraw", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import visibility
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..auth.models import User
@@ -158,7 +159,7 @@ def call_lists(include_drafts: bool) -> CallLists:
     lists = CallLists([], [], [], [])
     for call in calls:
         phase = call.phase_at(now)
-        if phase is Phase.DRAFT:
+        if not visibility.call_is_public(call, now):  # drafts, and published calls not announced yet
             if include_drafts:
                 lists.drafts.append(call)
         elif phase is Phase.OPEN:
@@ -173,7 +174,7 @@ def call_lists(include_drafts: bool) -> CallLists:
 def calls_of_plan(plan: ActionPlan, include_drafts: bool) -> list[Call]:
     query = select(Call).where(Call.plan_id == plan.id).order_by(Call.opens_at)
     if not include_drafts:
-        query = query.where(Call.published_at.is_not(None))
+        query = query.where(visibility.public_call())
     return list(db.session.scalars(query))
 
 

@@ -34,10 +34,8 @@ bp = Blueprint("drafts", __name__)
 
 def get_draft_or_404(draft_id: int) -> DraftCommitment:
     draft = db.session.get(DraftCommitment, draft_id)
-    if draft is None or not permissions.can_see_call(current_user, draft.call):
-        abort(404)
-    if not draft.versions and not permissions.can_manage_drafts(current_user):
-        abort(404)  # nothing public until the first version is published
+    if draft is None or not permissions.can_see_draft(current_user, draft):
+        abort(404)  # nothing public until the first version is published in a public call
     return draft
 
 

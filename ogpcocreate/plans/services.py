@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import visibility
 from ..approvals import services as approvals
 from ..approvals.models import Action, Approval
 from ..auth.models import User
@@ -97,14 +98,19 @@ def switch_on(actor: User, seat: Seat, plan: ActionPlan) -> None:
     approvals.withdraw_on_edit(actor, seat, plan, before)
 
 
-def list_plans() -> list[ActionPlan]:
-    return list(db.session.scalars(select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id.desc())))
+def list_plans(include_unpublished: bool = False) -> list[ActionPlan]:
+    """Public plans (visibility.py), or every plan for the secretariat that prepares them."""
+    query = select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id.desc())
+    if not include_unpublished:
+        query = query.where(visibility.public_plan())
+    return list(db.session.scalars(query))
 
 
 def call_counts() -> dict[int, int]:
+    """Public calls per plan."""
     from ..calls.models import Call
 
     rows = db.session.execute(
-        select(Call.plan_id, func.count(Call.id)).where(Call.published_at.is_not(None)).group_by(Call.plan_id)
+        select(Call.plan_id, func.count(Call.id)).where(visibility.public_call()).group_by(Call.plan_id)
     )
     return dict(rows.all())

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from .. import visibility
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..calls import services as calls
@@ -22,23 +24,31 @@ from .models import ActionPlan
 bp = Blueprint("plans", __name__)
 
 
-def get_plan_or_404(plan_id: int) -> ActionPlan:
-    plan = db.session.get(ActionPlan, plan_id)
-    if plan is None:
+def load_plan_or_404(plan_id: int) -> tuple[ActionPlan, bool]:
+    """The plan and whether it is public now, in one statement; 404 unless the current user may see it
+    (public, or any plan for the secretariat: core/permissions.py)."""
+    row = db.session.execute(select(ActionPlan, visibility.public_plan()).where(ActionPlan.id == plan_id)).first()
+    if row is None or not (row[1] or permissions.can_manage_plans(current_user)):
         abort(404)
-    return plan
+    return row[0], bool(row[1])
+
+
+def get_plan_or_404(plan_id: int) -> ActionPlan:
+    return load_plan_or_404(plan_id)[0]
 
 
 @bp.route("/plans")
 def index():
-    return render_template("plans/index.html", plans=services.list_plans(), counts=services.call_counts())
+    return render_template("plans/index.html", plans=services.list_plans(permissions.can_manage_plans(current_user)),
+                           counts=services.call_counts())
 
 
 @bp.route("/plans/<int:plan_id>")
 def detail(plan_id: int):
-    plan = get_plan_or_404(plan_id)
+    plan, public = load_plan_or_404(plan_id)
     show_drafts = permissions.can_manage_calls(current_user)
-    return render_template("plans/detail.html", plan=plan, calls=calls.calls_of_plan(plan, include_drafts=show_drafts),
+    return render_template("plans/detail.html", plan=plan, public=public,
+                           calls=calls.calls_of_plan(plan, include_drafts=show_drafts),
                            switch_state=services.switch_state(plan),
                            positions=approvals.history(Action.SWITCH_OFF_TRIPARTITE, plan),
                            position_form=PositionForm(), action_form=EmptyForm(), Action=Action,
