@@ -138,6 +138,7 @@ def _register_template_context(app: Flask) -> None:
     from flask import has_request_context
     from flask_babel import get_locale
 
+    from . import visibility
     from .core import permissions, territories
     from .core.eventlog import subject_label, verb_label
     from .core.sectors import Seat, Sector
@@ -156,4 +157,5 @@ def _register_template_context(app: Flask) -> None:
             "site_name": app.config["SITE_NAME"],
             "verb_label": verb_label,
             "subject_label": subject_label,
+            "visibility": visibility,
         }

@@ -85,7 +85,8 @@ def make_plan(creator: User | None = None, *, requires_tripartite: bool = True, 
 
 def make_call(plan=None, *, phase: str = "open", individuals: bool = True, themes=("Transparencia", "Participación"),
               now=None):
-    """A call whose dates put it in ``phase`` now: draft, announced, open, review, deliberation, decision, results."""
+    """A call whose dates put it in ``phase`` now: draft, announced, open, review, deliberation, decision, results;
+    or "scheduled": published by the seats, with its announcement date still to come (not public yet)."""
     from datetime import timedelta
 
     from ogpcocreate.calls.models import Call, Submitters, Theme
@@ -94,6 +95,7 @@ def make_call(plan=None, *, phase: str = "open", individuals: bool = True, theme
     day = timedelta(days=1)
     offsets = {  # where "now" falls: days from now of announce, open, close, deliberation, decision, results
         "draft": (20, 40, 60, 61, 80, 90),
+        "scheduled": (20, 40, 60, 61, 80, 90),
         "announced": (-20, 10, 30, 31, 50, 60),
         "open": (-30, -10, 10, 11, 30, 40),
         "review": (-60, -40, -2, 5, 20, 30),
@@ -109,7 +111,9 @@ def make_call(plan=None, *, phase: str = "open", individuals: bool = True, theme
                 **{name: now + offset * day for name, offset in zip(
                     ("announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at"), offsets,
                     strict=True)})
-    if phase != "draft":
+    if phase == "scheduled":
+        call.published_at = now - day
+    elif phase != "draft":
         call.published_at = now + offsets[0] * day
     if phase == "results":
         call.results_published_at = now - 4 * day
@@ -189,8 +193,9 @@ def make_comment(version, author: User, body: str = "Un comentario", *, organisa
 
 def make_meeting(call, creator: User | None = None, *, starts_at=None, modality: str = "in_person",
                  territory: str = "MX-OAX", minutes: str = "Se acordó **publicar** los datos.", theme=None,
-                 title: str | None = None):
-    """A meeting of ``call`` that took place yesterday, with draft (unsigned) minutes."""
+                 title: str | None = None, published: bool = True):
+    """A meeting of ``call`` that took place yesterday, with draft (unsigned) minutes, published by the
+    secretariat unless ``published`` is False."""
     from datetime import timedelta
 
     from ogpcocreate.core.richtext import sanitize
@@ -199,7 +204,8 @@ def make_meeting(call, creator: User | None = None, *, starts_at=None, modality:
     meeting = Meeting(call_id=call.id, theme_id=theme.id if theme else None, title=title or f"Mesa {next(_counter)}",
                       starts_at=starts_at or utcnow() - timedelta(days=1), modality=Modality(modality),
                       place="Casa de la Cultura, Oaxaca de Juárez", territory=territory, minutes_source=minutes,
-                      minutes=sanitize(minutes), created_by_id=(creator or make_user()).id)
+                      minutes=sanitize(minutes), created_by_id=(creator or make_user()).id,
+                      published_at=utcnow() - timedelta(days=8) if published else None)
     db.session.add(meeting)
     db.session.flush()
     return meeting

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from ogpcocreate.approvals.models import Approval
@@ -77,7 +78,8 @@ def test_secretariat_creates_and_edits_a_plan(app, make_client):
                                                     "status": "co_creation", "notice_days": "10"})
     assert edited.status_code == 302
     with app.app_context():
-        assert db.session.get(ActionPlan, plan.id).requires_tripartite is False  # unchecked box
+        # Not a field of the form: switching it off is an act of the three seats (tests/test_tripartite.py).
+        assert db.session.get(ActionPlan, plan.id).requires_tripartite is True
         assert db.session.get(ActionPlan, plan.id).min_turnout == 10  # left empty: the default
     base = {"name": "Sexto Plan", "period_start": "2025", "period_end": "2027", "status": "co_creation", "notice_days": "10"}
     zero = c.post_form(f"/plans/{plan.id}/edit", {**base, "min_turnout": "0"})
@@ -192,7 +194,12 @@ def test_publication_needs_all_three_seats_and_an_objection_blocks(app, make_cli
     assert not published(app, call_id)
     done = position(cso, call_id, "approve", "Resuelto")
     assert published(app, call_id), done.get_data(as_text=True)[:2000]
-    public = make_client().get(f"/calls/{call_id}").get_data(as_text=True)
+    # Published, but public only from its announcement date (ogpcocreate/visibility.py).
+    assert make_client().get(f"/calls/{call_id}").status_code == 404
+    with app.app_context():
+        announce_at = db.session.get(Call, call_id).announce_at
+    with time_machine.travel(announce_at, tick=False):
+        public = make_client().get(f"/calls/{call_id}").get_data(as_text=True)
     assert "Faltan mesas sobre justicia." in public and "Resuelto" in public
     with app.app_context():
         verbs = db.session.scalars(select(ParticipationEvent.verb).where(ParticipationEvent.call_id == call_id)

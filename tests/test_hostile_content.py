@@ -587,6 +587,10 @@ def test_hostile_content_is_never_served_as_markup(app, make_client):
             url = f"/calls/{call_id}/positions"
             s = corpus.take("approval comment", url, max_length=5000)
             run.post(client, url, {"action": "publish_call", "stance": "approve", "comment": corpus.text(s)}, {"comment": s})
+    with app.app_context():  # announced now, so public from here on (ogpcocreate/visibility.py)
+        for call_id in call_ids:
+            db.session.get(Call, call_id).announce_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
 
     # --- reasoned responses (and revisions of them) to proposals of a call in deliberation ---
     outcomes = ["not_adopted", "partially_adopted", "merged", "out_of_scope", "adopted"]
@@ -778,6 +782,7 @@ def test_hostile_content_is_never_served_as_markup(app, make_client):
         response = run.post(gov, url, data, slots)
         if response.status_code == 302:
             meeting_ids.append((_id_from(response, r"/meetings/(\d+)$"), call_id, i))
+            run.post(gov, f"/meetings/{meeting_ids[-1][0]}/publication", {}, {})  # public with its call
             if len(meeting_ids) > EDITED_MEETINGS:
                 shown.append((gov, f"/meetings/{meeting_ids[-1][0]}", data["title"]))
     assert meeting_ids, "no meeting could be recorded"
@@ -826,6 +831,7 @@ def test_hostile_content_is_never_served_as_markup(app, make_client):
         response = run.post(gov, url, data, {"question": s})
         if response.status_code == 302:
             ballot_ids.append((_id_from(response, r"/ballots/(\d+)$"), commitments))
+            run.post(gov, f"/ballots/{ballot_ids[-1][0]}/publication", {}, {})  # nobody votes on it before
             shown.append((gov, f"/ballots/{ballot_ids[-1][0]}", data["question"]))
     assert ballot_ids, "no ballot could be set up"
     with app.app_context():  # all but the last open now; the first two have closed

@@ -92,7 +92,7 @@ class Process:
     def ballot(self, call, kind, *, government: int, others: int, drafts=(), published=True):
         ballot = Ballot(call_id=call.id, kind=kind, electorate=Electorate.PARTICIPANTS, question=f"¿{kind.value}?",
                         opens_at=utcnow() - 10 * DAY, closes_at=utcnow() - 5 * DAY, created_by_id=self.secretariat.id,
-                        results_published_at=utcnow() - 4 * DAY if published else None)
+                        published_at=utcnow() - 11 * DAY, results_published_at=utcnow() - 4 * DAY if published else None)
         if kind is BallotKind.THEMES:
             ballot.options = [BallotOption(theme_id=t.id) for t in call.themes]
         else:
@@ -142,7 +142,8 @@ def government_input_answered_public_input_in_its_window(p):
     p.proposal(late, answer=None)
 
 
-def signed_meeting_record_only(p):
+def signed_meeting_of_a_call_not_public(p):
+    # A meeting is public only with its call (ogpcocreate/visibility.py): its record is no evidence yet.
     call = p.call("draft")
     make_meeting(call).signed_at = utcnow()
 
@@ -370,7 +371,7 @@ def evidence_spread_over_two_calls(p):
 SCENARIOS = [
     (nothing_published, Level.NO_CONSULTATION),
     (call_published_no_input, Level.INFORM),
-    (signed_meeting_record_only, Level.INFORM),
+    (signed_meeting_of_a_call_not_public, Level.NO_CONSULTATION),
     (only_government_input, Level.INFORM),
     (input_still_inside_its_window, Level.CONSULT),
     (government_input_answered_public_input_in_its_window, Level.CONSULT),

@@ -176,14 +176,28 @@ def test_a_signed_record_cannot_be_edited(app, make_client, world):
     assert get_meeting(app, world["past"]).title == "Mesa de transparencia"
 
 
-def test_a_record_a_seat_approved_cannot_change_until_the_approval_is_withdrawn(app, make_client, world):
-    gov = logged(make_client, "government@example.org")
+def test_an_edit_withdraws_the_approvals_of_the_record_and_objections_stand(app, make_client, world):
+    """DOMAIN.md, "Tripartite approval, precisely": a seat approves a specific text; editing it withdraws
+    the standing approvals (recorded) and the page shows what changed since each position."""
+    gov, cso = logged(make_client, "government@example.org"), logged(make_client, "civil_society@example.org")
     sign(gov, world["past"], "approve")
-    refused = gov.post_form(f"/meetings/{world['past']}/edit", meeting_form(), follow_redirects=True)
-    assert "Federal government already approved the minutes" in refused.get_data(as_text=True)
-    assert get_meeting(app, world["past"]).title == "Mesa de transparencia"
-    gov.post_form(f"/meetings/{world['past']}/positions/{standing(app, world['past'])[0].id}/withdraw")
+    sign(cso, world["past"], "object", "Faltan los acuerdos.")
     assert gov.post_form(f"/meetings/{world['past']}/edit", meeting_form()).status_code == 302
+    positions = standing(app, world["past"])
+    assert [(p.seat, p.stance.value) for p in positions] == [(Seat.CIVIL_SOCIETY, "object")]  # the objection stands
+    with app.app_context():
+        withdrawn = db.session.scalar(select(Approval).where(Approval.meeting_id == world["past"],
+                                                             Approval.withdrawn_at.is_not(None)))
+        assert (withdrawn.seat, withdrawn.withdrawn_because) == (Seat.GOVERNMENT, "edited")
+        withdrawn_id = withdrawn.id
+    entry = [e for e in events(app, "withdrawn") if e.subject_id == withdrawn_id]
+    assert entry and entry[0].data["because"] == "edited" and "title" in entry[0].data["changed"]
+    page = gov.get(f"/meetings/{world['past']}").get_data(as_text=True)
+    assert "because the text changed" in page and "Changed since this position: title" in page
+    # The same text again changes nothing: a fresh approval stands.
+    sign(gov, world["past"], "approve")
+    assert gov.post_form(f"/meetings/{world['past']}/edit", meeting_form()).status_code == 302
+    assert {p.seat for p in standing(app, world["past"])} == {Seat.GOVERNMENT, Seat.CIVIL_SOCIETY}
 
 
 # --- attendance -----------------------------------------------------------------------------------

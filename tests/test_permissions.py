@@ -65,6 +65,9 @@ ROUTES = {
     "plans.detail": ("GET", "/plans/{plan_id}", PUBLIC),
     "plans.create": ("GET", "/plans/new", SEATS),
     "plans.edit": ("GET", "/plans/{plan_id}/edit", SEATS),
+    "plans.take_position": ("POST", "/plans/{plan_id}/positions", SEATS),
+    "plans.withdraw_position": ("POST", "/plans/{plan_id}/positions/999/withdraw", SEATS),
+    "plans.switch_on": ("POST", "/plans/{plan_id}/tripartite", SEATS),
     "reports.plan_influence": ("GET", "/plans/{plan_id}/influence", PUBLIC),
     "reports.call_influence": ("GET", "/calls/{call_id}/influence", PUBLIC),
     "reports.plan_influence_csv": ("GET", "/plans/{plan_id}/influence/territory.csv", PUBLIC),
@@ -93,6 +96,7 @@ ROUTES = {
     "drafts.compare": ("GET", "/drafts/{draft_id}/compare", PUBLIC),
     "drafts.comment": ("POST", "/drafts/{draft_id}/comments", CONFIRMED),
     "drafts.take_position": ("POST", "/drafts/{draft_id}/positions", SEATS),
+    "drafts.withdraw_position": ("POST", "/drafts/{draft_id}/positions/999/withdraw", SEATS),
     "moderation.report": ("POST", "/comments/{comment_id}/report", LOGGED_IN),
     "moderation.hide": ("POST", "/comments/{comment_id}/hide", SEATS),
     "moderation.dismiss": ("POST", "/comments/{comment_id}/dismiss", SEATS),
@@ -105,6 +109,7 @@ ROUTES = {
     "votes.vote": ("POST", "/ballots/{ballot_id}/vote", CONFIRMED),
     "votes.publish": ("POST", "/ballots/{ballot_id}/publish", SEATS),
     "votes.adopt": ("POST", "/ballots/{ballot_id}/adopt", SEATS),
+    "votes.publish_ballot": ("POST", "/ballots/{unpublished_ballot_id}/publication", SEATS),
     "meetings.index": ("GET", "/calls/{call_id}/meetings", PUBLIC),
     "meetings.detail": ("GET", "/meetings/{meeting_id}", PUBLIC),
     "meetings.create": ("GET", "/calls/{call_id}/meetings/new", SEATS),
@@ -113,6 +118,7 @@ ROUTES = {
     "meetings.add_attendees": ("POST", "/meetings/{meeting_id}/attendees", SEATS),
     "meetings.set_unregistered": ("POST", "/meetings/{meeting_id}/unregistered", SEATS),
     "meetings.take_position": ("POST", "/meetings/{meeting_id}/positions", SEATS),
+    "meetings.publish": ("POST", "/meetings/{unpublished_meeting_id}/publication", SEATS),
     "meetings.withdraw_position": ("POST", "/meetings/{meeting_id}/positions/999/withdraw", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.

@@ -48,8 +48,9 @@ def make_draft(call, creator, title, *, adopted: Adoption | None = None) -> Draf
 
 
 def make_ballot(call, creator, *, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS, drafts=(),
-                opens=-DAY, closes=DAY, published=False) -> Ballot:
-    """A ballot opening and closing at these offsets from now (open now by default)."""
+                opens=-DAY, closes=DAY, published=False, public=True) -> Ballot:
+    """A ballot opening and closing at these offsets from now (open now by default), published by the
+    secretariat (``public``) unless told otherwise; ``published``: its results too."""
     now = utcnow()
     if kind is BallotKind.THEMES:
         options = [BallotOption(theme_id=t.id) for t in call.themes]
@@ -57,7 +58,7 @@ def make_ballot(call, creator, *, kind=BallotKind.THEMES, electorate=Electorate.
         options = [BallotOption(draft_id=d.id) for d in drafts]
     ballot = Ballot(call_id=call.id, kind=kind, electorate=electorate, question="Which themes first?",
                     opens_at=now + opens, closes_at=now + closes, created_by_id=creator.id, options=options,
-                    results_published_at=now if published else None)
+                    published_at=now - 2 * DAY if public else None, results_published_at=now if published else None)
     db.session.add(ballot)
     db.session.flush()
     return ballot

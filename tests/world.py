@@ -49,6 +49,8 @@ class World:
     comment_id: int
     ballot_id: int
     meeting_id: int
+    unpublished_ballot_id: int  # set up by the secretariat, not published yet (ogpcocreate/visibility.py)
+    unpublished_meeting_id: int
 
 
 def build_world(app) -> World:
@@ -76,10 +78,15 @@ def build_world(app) -> World:
         comment = make_comment(commitment.versions[0], other_member)
         ballot = Ballot(call_id=call.id, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
                         question="¿Qué temas primero?", opens_at=utcnow() - timedelta(days=1),
-                        closes_at=utcnow() + timedelta(days=1), created_by_id=admin.id,
+                        closes_at=utcnow() + timedelta(days=1), created_by_id=admin.id, published_at=utcnow(),
                         options=[BallotOption(theme_id=t.id) for t in call.themes])
-        db.session.add(ballot)
+        unpublished_ballot = Ballot(call_id=call.id, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
+                                    question="¿Y después?", opens_at=utcnow() + timedelta(days=1),
+                                    closes_at=utcnow() + timedelta(days=2), created_by_id=admin.id,
+                                    options=[BallotOption(theme_id=t.id) for t in call.themes])
+        db.session.add_all([ballot, unpublished_ballot])
         meeting = make_meeting(call)
+        unpublished_meeting = make_meeting(call, published=False)
         db.session.commit()
         return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
-                     commitment.id, comment.id, ballot.id, meeting.id)
+                     commitment.id, comment.id, ballot.id, meeting.id, unpublished_ballot.id, unpublished_meeting.id)

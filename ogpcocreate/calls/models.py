@@ -50,7 +50,10 @@ class Call(TimestampMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     plan: Mapped[ActionPlan] = relationship()
-    themes: Mapped[list[Theme]] = relationship(back_populates="call", order_by="Theme.position")
+    # A theme belongs to its call: one dropped while the call is still a draft is deleted (nothing refers to
+    # it before publication).
+    themes: Mapped[list[Theme]] = relationship(back_populates="call", order_by="Theme.position",
+                                               cascade="all, delete-orphan")
 
     __table_args__ = (Index("ix_call_published_opens", "published_at", "opens_at"),)
 

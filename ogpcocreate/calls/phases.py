@@ -26,10 +26,6 @@ class Phase(enum.StrEnum):
         return PHASE_LABELS[self]
 
     @property
-    def is_public(self) -> bool:
-        return self is not Phase.DRAFT
-
-    @property
     def accepts_proposals(self) -> bool:
         """Submitting, editing and withdrawing proposals: only while proposals are open."""
         return self is Phase.OPEN

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import visibility
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..auth.models import User
@@ -83,10 +84,14 @@ def create_call(actor: User, seat: Seat, plan: ActionPlan, data: dict) -> Call:
 def update_call(actor: User, seat: Seat, call: Call, data: dict) -> None:
     if not call.phase.schedule_editable:
         raise ServiceError(_("A published call cannot be edited: its schedule is public and people rely on it."))
+    before = approvals.snapshot_of(call)
     _apply(call, data)
     eventlog.record(actor, Verb.EDITED, call, sector=seat.sector, territory="national", call=call,
                     data={"title": call.title, "short_notice": call.short_notice})
     db.session.flush()
+    db.session.refresh(call, ["themes"])
+    # A seat approved the text it saw: an edit withdraws the standing approvals (DOMAIN.md).
+    approvals.withdraw_on_edit(actor, seat, call, before)
 
 
 ACTION_PHASES = {Action.PUBLISH_CALL: Phase.DRAFT, Action.PUBLISH_RESULTS: Phase.DECISION}
@@ -154,7 +159,7 @@ def call_lists(include_drafts: bool) -> CallLists:
     lists = CallLists([], [], [], [])
     for call in calls:
         phase = call.phase_at(now)
-        if phase is Phase.DRAFT:
+        if not visibility.call_is_public(call, now):  # drafts, and published calls not announced yet
             if include_drafts:
                 lists.drafts.append(call)
         elif phase is Phase.OPEN:
@@ -169,7 +174,7 @@ def call_lists(include_drafts: bool) -> CallLists:
 def calls_of_plan(plan: ActionPlan, include_drafts: bool) -> list[Call]:
     query = select(Call).where(Call.plan_id == plan.id).order_by(Call.opens_at)
     if not include_drafts:
-        query = query.where(Call.published_at.is_not(None))
+        query = query.where(visibility.public_call())
     return list(db.session.scalars(query))
 
 

@@ -137,9 +137,38 @@ def can_manage_calls(user) -> bool:
     return is_secretariat(user)
 
 
+# What is public is ogpcocreate/visibility.py's to say (DOMAIN.md, "What is public, and when"); what is
+# not public yet is seen by the secretariat that prepares it, and by nobody else.
+
+
+def can_see_plan(user, plan) -> bool:
+    from ..visibility import plan_is_public
+
+    return is_secretariat(user) or plan_is_public(plan)
+
+
 def can_see_call(user, call) -> bool:
-    """Published calls are public; drafts are seen by the secretariat that prepares them."""
-    return call.published_at is not None or is_secretariat(user)
+    from ..visibility import call_is_public
+
+    return is_secretariat(user) or call_is_public(call)
+
+
+def can_see_draft(user, draft) -> bool:
+    from ..visibility import draft_is_public
+
+    return is_secretariat(user) or draft_is_public(draft)
+
+
+def can_see_meeting(user, meeting) -> bool:
+    from ..visibility import meeting_is_public
+
+    return is_secretariat(user) or meeting_is_public(meeting)
+
+
+def can_see_ballot(user, ballot) -> bool:
+    from ..visibility import ballot_is_public
+
+    return is_secretariat(user) or ballot_is_public(ballot)
 
 
 def can_take_position(user, call) -> bool:
@@ -148,7 +177,9 @@ def can_take_position(user, call) -> bool:
 
 def can_submit_proposal(user, call) -> bool:
     """Any participant; the call's phase and who it accepts are checked by the service, with reasons."""
-    return is_participant(user) and call.published_at is not None
+    from ..visibility import call_is_public
+
+    return is_participant(user) and call_is_public(call)
 
 
 def can_edit_proposal(user, proposal) -> bool:
@@ -191,6 +222,14 @@ def can_sign_minutes(user, meeting) -> bool:
 
 
 def can_manage_ballots(user) -> bool:
+    return is_secretariat(user)
+
+
+def can_publish_meeting(user, meeting) -> bool:
+    return is_secretariat(user)
+
+
+def can_publish_ballot(user, ballot) -> bool:
     return is_secretariat(user)
 
 

@@ -50,10 +50,15 @@ def meetings(w: World, calls: list[CallInfo], territory_names: dict[str, str]) -
                             modality=modality, place=place, territory=territory,
                             **words.pair("minutes", rng.choice(words.MINUTES)),
                             **words.pair("agreements", rng.choice(words.AGREEMENTS)),
-                            signed_at=signed, created_by_id=gov.id, created_at=starts - 7 * DAY)
+                            signed_at=signed, created_by_id=gov.id, created_at=starts - 7 * DAY,
+                            published_at=starts - 7 * DAY + HOUR)
+            summary = {"title": title, "starts_at": str(starts), "modality": modality.value, "territory": territory,
+                       "theme": theme_id}
             w.event(starts - 7 * DAY, Verb.CREATED, "meeting", meeting, gov, seat=Seat.GOVERNMENT, call=call,
-                    data={"title": title, "starts_at": str(starts), "modality": modality.value,
-                          "territory": territory, "theme": theme_id})
+                    data=summary)
+            # Published by the secretariat an hour later, as meetings/services.py records it.
+            w.event(starts - 7 * DAY + HOUR, Verb.PUBLISHED, "meeting", meeting, gov, seat=Seat.GOVERNMENT, call=call,
+                    data={"action": "publish_meeting", **summary})
             # Someone who may have been in the room counts as in person (meetings.services.channel_of).
             channel = Channel.ONLINE if online else Channel.IN_PERSON
             size = rng.randint(150, 350) if online else rng.randint(30, 150)
@@ -114,12 +119,15 @@ def _ballot(w: World, call: CallInfo, kind: BallotKind, electorate: Electorate, 
     rng, gov = w.rng, w.member(Seat.GOVERNMENT)
     published = closes + DAY
     ballot = w.add("ballot", call_id=call.id, kind=kind, electorate=electorate, question=question, opens_at=opens,
-                   closes_at=closes, results_published_at=published, created_by_id=gov.id, created_at=opens - DAY)
+                   closes_at=closes, published_at=opens - DAY + HOUR, results_published_at=published,
+                   created_by_id=gov.id, created_at=opens - DAY)
     ids = [w.add("ballot_option", ballot_id=ballot, **{column: subject})
            for column, subject, _ in options]
     w.event(opens - DAY, Verb.CREATED, "ballot", ballot, gov, seat=Seat.GOVERNMENT, call=call,
             data={"question": question, "kind": kind.value, "electorate": electorate.value,
                   "options": [subject for _, subject, _ in options]})
+    w.event(opens - DAY + HOUR, Verb.PUBLISHED, "ballot", ballot, gov, seat=Seat.GOVERNMENT, call=call,
+            data={"action": "publish_ballot", "question": question, "opens_at": str(opens), "closes_at": str(closes)})
     if electorate is Electorate.PARTICIPANTS:
         people = _participants(w)
         voters = [(p, None) for p in rng.sample(people, round(len(people) * rng.uniform(0.5, 0.8)))]

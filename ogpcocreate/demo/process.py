@@ -187,12 +187,15 @@ def meeting(acts: Acts, target: Call, creator: User, at: datetime, *, title: str
                       starts_at=at, modality=modality, place=place, territory=territory,
                       minutes_source=minutes, minutes=richtext.sanitize(minutes), agreements_source=agreements,
                       agreements=richtext.sanitize(agreements), created_by_id=creator.id, created_at=at - 7 * DAY,
-                      published_at=at - 7 * DAY)
+                      published_at=at - 7 * DAY + HOUR)
     db.session.add(created)
     db.session.flush()
+    summary = {"title": title, "starts_at": at, "modality": modality.value, "territory": territory,
+               "theme": created.theme_id}
     acts(at - 7 * DAY, creator, Verb.CREATED, created, sector=Sector.GOVERNMENT, territory=NATIONAL, call=target,
-         data={"title": title, "starts_at": at, "modality": modality.value, "territory": territory,
-               "theme": created.theme_id})
+         data=summary)
+    acts(created.published_at, creator, Verb.PUBLISHED, created, sector=Sector.GOVERNMENT, territory=NATIONAL,
+         call=target, data={"action": "publish_meeting", **summary})
     channel = Channel.ONLINE if modality is Modality.ONLINE else Channel.IN_PERSON
     attendees = list({attendee.id: (organisation, attendee) for organisation, attendee in attendees}.values())
     for i, (organisation, attendee) in enumerate(attendees):
@@ -401,13 +404,16 @@ def _vote_on_themes(acts: Acts, rng: random.Random, national: Call, government: 
     ballot = Ballot(call_id=national.id, call=national, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
                     question="¿Qué mesas temáticas deben tener prioridad en el Quinto Plan?",
                     opens_at=now - 128 * DAY, closes_at=now - 118 * DAY, created_by_id=government.id,
-                    created_at=now - 135 * DAY, published_at=now - 135 * DAY)
+                    created_at=now - 135 * DAY, published_at=now - 135 * DAY + HOUR)
     ballot.options = [BallotOption(theme_id=theme.id) for theme in national.themes]
     db.session.add(ballot)
     db.session.flush()
     acts(ballot.created_at, government, Verb.CREATED, ballot, sector=Sector.GOVERNMENT, territory=NATIONAL,
          call=national, data={"question": ballot.question, "kind": ballot.kind.value,
                               "electorate": ballot.electorate.value, "options": [o.theme_id for o in ballot.options]})
+    acts(ballot.published_at, government, Verb.PUBLISHED, ballot, sector=Sector.GOVERNMENT, territory=NATIONAL,
+         call=national, data={"action": "publish_ballot", "question": ballot.question, "opens_at": ballot.opens_at,
+                              "closes_at": ballot.closes_at})
     for n, (organisation, person_) in enumerate(participants):
         at = ballot.opens_at + (5 + 5 * n) * HOUR
         voter = BallotVoter(ballot_id=ballot.id, user_id=person_.id, organisation_id=organisation.id,

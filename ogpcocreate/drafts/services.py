@@ -118,6 +118,9 @@ def publish_version(actor: User, seat: Seat, draft: DraftCommitment, data: dict)
     if missing:
         raise ServiceError(_("Fill in every section of the template."), field=f"{missing[0].value}_source")
     milestones = _milestones(data.get("milestones") or [])
+    from ..approvals import services as approvals
+
+    before = approvals.snapshot_of(draft)
     proposals, comments = incorporable(draft)
     wanted_proposals = {int(i) for i in data.get("incorporate_proposals") or []}
     wanted_comments = {int(i) for i in data.get("incorporate_comments") or []}
@@ -145,6 +148,8 @@ def publish_version(actor: User, seat: Seat, draft: DraftCommitment, data: dict)
     eventlog.record(actor, Verb.PUBLISHED, version, sector=seat.sector, territory="national", call=draft.call,
                     data={"draft": draft.id, "version": version.number,
                           "incorporates": {"proposals": sorted(wanted_proposals), "comments": sorted(wanted_comments)}})
+    # The seats approved adopting the version they read; a new version withdraws those approvals.
+    approvals.withdraw_on_edit(actor, seat, draft, before)
     return version
 
 
@@ -270,6 +275,18 @@ def take_adoption_position(actor: User, seat: Seat, draft: DraftCommitment, stan
                           "approved_by": [s.value for s in new_state.approvals]})
     db.session.flush()
     return True
+
+
+def withdraw_adoption_position(actor: User, draft: DraftCommitment, approval_id: int) -> None:
+    from ..approvals import services as approvals
+    from ..approvals.models import Action, Approval
+
+    approval = db.session.get(Approval, approval_id)
+    if approval is None or approval.draft_id != draft.id or approval.action is not Action.ADOPT_COMMITMENT:
+        raise ServiceError(_("There is no such position on this draft commitment."))
+    if draft.is_adopted:
+        raise ServiceError(_("The act has been carried out; its approvals are part of the record."))
+    approvals.withdraw(actor, approval, draft)
 
 
 def drafts_of(call: Call) -> list[DraftCommitment]:

@@ -34,10 +34,8 @@ bp = Blueprint("drafts", __name__)
 
 def get_draft_or_404(draft_id: int) -> DraftCommitment:
     draft = db.session.get(DraftCommitment, draft_id)
-    if draft is None or not permissions.can_see_call(current_user, draft.call):
-        abort(404)
-    if not draft.versions and not permissions.can_manage_drafts(current_user):
-        abort(404)  # nothing public until the first version is published
+    if draft is None or not permissions.can_see_draft(current_user, draft):
+        abort(404)  # nothing public until the first version is published in a public call
     return draft
 
 
@@ -231,4 +229,21 @@ def take_position(draft_id: int):
                   "success")
     else:
         flash_errors(form)
+    return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")
+
+
+@bp.route("/drafts/<int:draft_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
+@secretariat_required
+def withdraw_position(draft_id: int, approval_id: int):
+    """Every objection can be withdrawn by its author, for every kind of act (DOMAIN.md)."""
+    draft = get_draft_or_404(draft_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_adoption_position(current_user, draft, approval_id)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your position has been withdrawn."), "success")
     return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")

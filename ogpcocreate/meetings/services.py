@@ -10,6 +10,14 @@ What the record may still change is decided here, once:
 - nothing changes once the minutes are signed;
 - nothing changes while a seat's approval of the minutes stands, so every seat signs the same text.
   An objection does not freeze the record: it asks for changes.
+
+Publication (DOMAIN.md, "What is public, and when": a meeting is public once published): a meeting
+is recorded unpublished, seen by the secretariat only, and a secretariat member publishes it when it is
+ready to be announced; it is then public from the moment its call is. Publishing cannot be undone: what
+was public stays on the record. Attendance is recorded, and the minutes signed, only once the meeting
+is published: attendance is participation, counted in the public figures, and signed minutes are part
+of the public record, so neither may describe a meeting the public cannot see. A meeting of a call that
+the seats have not published cannot be published: it would be public before its process.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import visibility
 from ..approvals import services as approvals
 from ..approvals.models import Action, Approval
 from ..auth.models import User
@@ -51,15 +60,12 @@ def sign_state(meeting: Meeting) -> approvals.ApprovalState:
 
 
 def check_changeable(meeting: Meeting) -> None:
-    """Refuse any change to a signed record, or to one a seat has already approved as it stands."""
+    """Refuse any change to a signed record. Before it is signed, a change withdraws the seats' standing
+    approvals (approvals.withdraw_on_edit), so every seat signs the same text (DOMAIN.md, "Tripartite
+    approval, precisely")."""
     if meeting.is_signed:
         raise ServiceError(_("The minutes of this meeting were signed on %(date)s. The signed record cannot be "
                              "changed. Nothing was saved.", date=format_datetime(meeting.signed_at, "medium")))
-    approved_by = sign_state(meeting).approvals
-    if approved_by:
-        raise ServiceError(_("%(seats)s already approved the minutes as they stand. Ask them to withdraw their "
-                             "approval before changing the record, so every seat signs the same text. Nothing was "
-                             "saved.", seats=", ".join(str(seat.label) for seat in approved_by)))
 
 
 def is_changeable(meeting: Meeting) -> bool:
@@ -78,6 +84,12 @@ def _check_started(meeting: Meeting) -> None:
     if not has_started(meeting):
         raise ServiceError(_("This meeting starts on %(date)s. Attendance and signatures are recorded once it has "
                              "taken place. Nothing was saved.", date=format_datetime(meeting.starts_at, "medium")))
+
+
+def _check_published(meeting: Meeting) -> None:
+    if meeting.published_at is None:
+        raise ServiceError(_("Publish the meeting first: attendance is part of the public figures, and a meeting "
+                             "that is not public cannot be counted in them. Nothing was saved."))
 
 
 # --- the meeting itself ---------------------------------------------------------------------------
@@ -123,7 +135,7 @@ def _summary(meeting: Meeting) -> dict:
 
 
 def create_meeting(actor: User, seat: Seat, call: Call, data: dict) -> Meeting:
-    meeting = Meeting(call_id=call.id, call=call, created_by_id=actor.id, published_at=utcnow())
+    meeting = Meeting(call_id=call.id, call=call, created_by_id=actor.id)
     _apply(meeting, call, data)
     db.session.add(meeting)
     db.session.flush()
@@ -134,10 +146,12 @@ def create_meeting(actor: User, seat: Seat, call: Call, data: dict) -> Meeting:
 
 def update_meeting(actor: User, seat: Seat, meeting: Meeting, data: dict) -> None:
     check_changeable(meeting)
+    before = approvals.snapshot_of(meeting)
     _apply(meeting, meeting.call, data)
     eventlog.record(actor, Verb.EDITED, meeting, sector=seat.sector, territory="national", call=meeting.call,
                     data=_summary(meeting))
     db.session.flush()
+    approvals.withdraw_on_edit(actor, seat, meeting, before)
 
 
 # --- attendance -----------------------------------------------------------------------------------
@@ -192,6 +206,7 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
     """
     check_changeable(meeting)
     _check_started(meeting)
+    _check_published(meeting)
     addresses = parse_emails(emails) if isinstance(emails, str) else parse_emails("\n".join(emails))
     if not addresses:
         raise ServiceError(_("Give at least one e-mail address, one per line."), field="emails")
@@ -203,6 +218,7 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
         raise ServiceError(_("No account is registered with: %(emails)s. Ask them to register, or count them "
                              "below as unregistered attendees. Nothing was saved.", emails=", ".join(unknown)),
                            field="emails")
+    before = approvals.snapshot_of(meeting)
     recorded = set(db.session.scalars(select(Attendance.user_id).where(Attendance.meeting_id == meeting.id)))
     memberships = organisations_of([u.id for u in users.values() if u.id not in recorded])
     result = AttendanceResult()
@@ -221,6 +237,8 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
         eventlog.record(user, Verb.ATTENDED, meeting, organisation, channel=channel, call=meeting.call,
                         data={"meeting": meeting.id})
     db.session.flush()
+    db.session.refresh(meeting, ["attendees"])
+    approvals.withdraw_on_edit(actor, seat, meeting, before)
     return result
 
 
@@ -233,6 +251,7 @@ def set_unregistered(actor: User, seat: Seat, meeting: Meeting, counts: dict) ->
     """
     check_changeable(meeting)
     _check_started(meeting)
+    _check_published(meeting)
     wanted: dict[Sector, int] = {}
     for key, value in counts.items():
         try:
@@ -245,6 +264,7 @@ def set_unregistered(actor: User, seat: Seat, meeting: Meeting, counts: dict) ->
             raise ServiceError(_("Give a whole number from 0 to %(max)d.", max=MAX_UNREGISTERED),
                                field=f"count_{sector.value}")
         wanted[sector] = value
+    text_before = approvals.snapshot_of(meeting)
     existing = {row.sector: row for row in meeting.unregistered}
     before = {row.sector.value: row.count for row in meeting.unregistered if row.count}
     for sector, value in wanted.items():
@@ -260,7 +280,30 @@ def set_unregistered(actor: User, seat: Seat, meeting: Meeting, counts: dict) ->
     eventlog.record(actor, Verb.EDITED, meeting, sector=seat.sector, territory=meeting.territory,
                     channel=channel_of(meeting), call=meeting.call,
                     data={"meeting": meeting.id, "unregistered": current})
+    approvals.withdraw_on_edit(actor, seat, meeting, text_before)
     return current
+
+
+# --- publishing the meeting ------------------------------------------------------------------------
+
+
+def publish_refusal(meeting: Meeting) -> str | None:
+    """Why the meeting cannot be published now, or None; the page shows the same reason by the button."""
+    if meeting.published_at is not None:
+        return _("This meeting was published on %(date)s.", date=format_datetime(meeting.published_at, "medium"))
+    if meeting.call.published_at is None:
+        return _("The call of this meeting has not been published. Publish the call first: a meeting cannot be "
+                 "public before its process.")
+    return None
+
+
+def publish_meeting(actor: User, seat: Seat, meeting: Meeting) -> None:
+    if reason := publish_refusal(meeting):
+        raise ServiceError(reason)
+    meeting.published_at = utcnow()
+    eventlog.record(actor, Verb.PUBLISHED, meeting, sector=seat.sector, territory="national", call=meeting.call,
+                    data={"action": "publish_meeting", **_summary(meeting)})
+    db.session.flush()
 
 
 # --- signing the minutes --------------------------------------------------------------------------
@@ -275,6 +318,9 @@ def take_position(actor: User, seat: Seat, meeting: Meeting, stance: str, commen
         raise ServiceError(_("The minutes of this meeting were already signed on %(date)s.",
                              date=format_datetime(meeting.signed_at, "medium")))
     _check_started(meeting)
+    if meeting.published_at is None:
+        raise ServiceError(_("Publish the meeting before its minutes are signed: signed minutes are part of the "
+                             "public record. Nothing was saved."))
     if not meeting.minutes_source.strip():
         raise ServiceError(_("The minutes are empty. Write them before the seats sign them."))
     new_state = approvals.take_position(actor, seat, Action.SIGN_MINUTES, meeting, stance, comment,
@@ -312,12 +358,14 @@ class MeetingRow:
         return self.registered + self.unregistered
 
 
-def meetings_of(call: Call) -> list[MeetingRow]:
-    """The call's meetings in date order, with their attendance counts, in three statements."""
-    meetings = list(db.session.scalars(
-        select(Meeting).where(Meeting.call_id == call.id).options(selectinload(Meeting.theme))
-        .order_by(Meeting.starts_at, Meeting.id)
-    ))
+def meetings_of(call: Call, include_unpublished: bool = False) -> list[MeetingRow]:
+    """The call's meetings in date order, with their attendance counts, in three statements: the public
+    ones (visibility.py), or every one for the secretariat."""
+    query = (select(Meeting).where(Meeting.call_id == call.id).options(selectinload(Meeting.theme))
+             .order_by(Meeting.starts_at, Meeting.id))
+    if not include_unpublished:
+        query = query.where(visibility.public_meeting())
+    meetings = list(db.session.scalars(query))
     ids = [m.id for m in meetings]
     registered = dict(db.session.execute(
         select(Attendance.meeting_id, func.count(Attendance.id)).where(Attendance.meeting_id.in_(ids))

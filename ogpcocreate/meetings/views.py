@@ -25,9 +25,9 @@ bp = Blueprint("meetings", __name__)
 
 
 def get_meeting_or_404(meeting_id: int) -> Meeting:
-    """Load a meeting whose call the current user may see (404 otherwise)."""
+    """Load a meeting the current user may see: public, or any for the secretariat (404 otherwise)."""
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not permissions.can_see_call(current_user, meeting.call):
+    if meeting is None or not permissions.can_see_meeting(current_user, meeting):
         abort(404)
     return meeting
 
@@ -39,7 +39,8 @@ def get_meeting_or_404(meeting_id: int) -> Meeting:
 @bp.route("/calls/<int:call_id>/meetings")
 def index(call_id: int):
     call = get_call_or_404(call_id)
-    return render_template("meetings/index.html", call=call, rows=services.meetings_of(call))
+    rows = services.meetings_of(call, include_unpublished=permissions.can_manage_meetings(current_user))
+    return render_template("meetings/index.html", call=call, rows=rows)
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -56,6 +57,8 @@ def detail(meeting_id: int):
         my_seat=permissions.seat_of(current_user),
         changeable=services.is_changeable(meeting),
         started=services.has_started(meeting),
+        publish_refusal=services.publish_refusal(meeting),
+        action_form=EmptyForm(),
     )
 
 
@@ -149,6 +152,10 @@ def attendance(meeting_id: int):
     require(permissions.can_manage_meetings(current_user))
     if refused := _refuse_if_unchangeable(meeting):
         return refused
+    if meeting.published_at is None:
+        flash(_("Publish the meeting first: attendance is part of the public figures, and a meeting that is not "
+                "public cannot be counted in them."), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return _attendance_page(meeting, AttendeesForm(formdata=None), _unregistered_form(meeting))
 
 
@@ -191,6 +198,25 @@ def set_unregistered(meeting_id: int):
             flash(_("The counts of unregistered attendees have been saved."), "success")
             return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
     return _attendance_page(meeting, AttendeesForm(formdata=None), form, 400)
+
+
+@bp.route("/meetings/<int:meeting_id>/publication", methods=["POST"])
+@secretariat_required
+def publish(meeting_id: int):
+    meeting = get_meeting_or_404(meeting_id)
+    require(permissions.can_publish_meeting(current_user, meeting))
+    if EmptyForm().validate_on_submit():
+        try:
+            services.publish_meeting(current_user, permissions.seat_of(current_user), meeting)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The meeting has been published: anyone can read it once its call is public."), "success")
+    else:
+        abort(400)
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/positions", methods=["POST"])

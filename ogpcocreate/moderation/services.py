@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from .. import visibility
 from ..auth.models import User
 from ..comments.models import Comment
 from ..core import eventlog
@@ -21,6 +22,7 @@ from ..core.i18n import N_
 from ..core.outbox import queue_mail
 from ..core.sectors import Seat
 from ..core.urls import external_url
+from ..drafts.models import DraftVersion
 from ..extensions import db
 from .models import Decision, ModerationAction, Report
 
@@ -113,6 +115,11 @@ def open_reasons(comment_ids: list[int]) -> dict[int, list[str]]:
 
 
 def public_log(page: int, per_page: int = 50):
-    query = select(ModerationAction).options(selectinload(ModerationAction.moderator)).order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
-    total = db.session.scalar(select(func.count(ModerationAction.id)))
+    """The moderation decisions on comments the public can see (visibility.py: a comment follows its draft)."""
+    public = ModerationAction.comment_id.in_(
+        select(Comment.id).join(DraftVersion, DraftVersion.id == Comment.version_id)
+        .where(DraftVersion.draft_id.in_(visibility.public_draft_ids())))
+    query = (select(ModerationAction).where(public).options(selectinload(ModerationAction.moderator))
+             .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc()))
+    total = db.session.scalar(select(func.count(ModerationAction.id)).where(public))
     return list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))), total

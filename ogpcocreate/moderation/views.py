@@ -22,7 +22,7 @@ bp = Blueprint("moderation", __name__)
 
 def _comment_or_404(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not permissions.can_see_call(current_user, comment.version.draft.call):
+    if comment is None or not permissions.can_see_draft(current_user, comment.version.draft):
         abort(404)
     return comment
 

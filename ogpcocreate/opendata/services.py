@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .. import visibility
 from ..calls.models import Call
 from ..extensions import db
 from ..plans import services as plans
@@ -25,14 +26,14 @@ class CallRow:
 
 
 def published_calls(page: int, per_page: int) -> tuple[list[CallRow], bool]:
-    """One page of published calls, newest first, with proposal counts; and whether a next page exists.
+    """One page of public calls (visibility.py), newest first, with proposal counts; and whether a next page exists.
 
     Two statements whatever the number of calls: the page (joined to its plan's name) and one grouped count.
     """
     rows = db.session.execute(
         select(Call, ActionPlan.name)
         .join(ActionPlan, ActionPlan.id == Call.plan_id)
-        .where(Call.published_at.is_not(None))
+        .where(visibility.public_call())
         .order_by(Call.published_at.desc(), Call.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
@@ -49,6 +50,6 @@ def published_calls(page: int, per_page: int) -> tuple[list[CallRow], bool]:
 
 
 def plans_with_call_counts() -> list[tuple[ActionPlan, int]]:
-    """Every plan, newest period first, with the number of its published calls (two statements)."""
+    """Every public plan, newest period first, with the number of its public calls (two statements)."""
     counts = plans.call_counts()
     return [(plan, counts.get(plan.id, 0)) for plan in plans.list_plans()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import BaseForm, options, strip
@@ -18,10 +18,6 @@ class PlanForm(BaseForm):
     status = SelectField(_l("Status"), choices=options((s.value, s.label) for s in PlanStatus))
     description_source = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
                                        description=_l("Markdown: *italics*, **bold**, lists and links."))
-    requires_tripartite = BooleanField(
-        _l("Publishing calls and results needs the approval of all three seats"), default=True,
-        description=_l("Recommended. Without it, one secretariat member's approval suffices."),
-    )
     notice_days = IntegerField(
         _l("Notice period (days between announcing a call and opening it)"), default=14,
         validators=[InputRequired(), NumberRange(min=0, max=365)],

@@ -5,10 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from .. import visibility
+from ..approvals import services as approvals
+from ..approvals.models import Action
 from ..calls import services as calls
+from ..calls.forms import PositionForm
 from ..core import permissions
 from ..core.errors import ServiceError
+from ..core.forms import EmptyForm, flash_errors
 from ..core.permissions import secretariat_required
 from ..extensions import db
 from . import services
@@ -18,23 +24,88 @@ from .models import ActionPlan
 bp = Blueprint("plans", __name__)
 
 
-def get_plan_or_404(plan_id: int) -> ActionPlan:
-    plan = db.session.get(ActionPlan, plan_id)
-    if plan is None:
+def load_plan_or_404(plan_id: int) -> tuple[ActionPlan, bool]:
+    """The plan and whether it is public now, in one statement; 404 unless the current user may see it
+    (public, or any plan for the secretariat: core/permissions.py)."""
+    row = db.session.execute(select(ActionPlan, visibility.public_plan()).where(ActionPlan.id == plan_id)).first()
+    if row is None or not (row[1] or permissions.can_manage_plans(current_user)):
         abort(404)
-    return plan
+    return row[0], bool(row[1])
+
+
+def get_plan_or_404(plan_id: int) -> ActionPlan:
+    return load_plan_or_404(plan_id)[0]
 
 
 @bp.route("/plans")
 def index():
-    return render_template("plans/index.html", plans=services.list_plans(), counts=services.call_counts())
+    return render_template("plans/index.html", plans=services.list_plans(permissions.can_manage_plans(current_user)),
+                           counts=services.call_counts())
 
 
 @bp.route("/plans/<int:plan_id>")
 def detail(plan_id: int):
-    plan = get_plan_or_404(plan_id)
+    plan, public = load_plan_or_404(plan_id)
     show_drafts = permissions.can_manage_calls(current_user)
-    return render_template("plans/detail.html", plan=plan, calls=calls.calls_of_plan(plan, include_drafts=show_drafts))
+    return render_template("plans/detail.html", plan=plan, public=public,
+                           calls=calls.calls_of_plan(plan, include_drafts=show_drafts),
+                           switch_state=services.switch_state(plan),
+                           positions=approvals.history(Action.SWITCH_OFF_TRIPARTITE, plan),
+                           position_form=PositionForm(), action_form=EmptyForm(), Action=Action,
+                           my_seat=permissions.seat_of(current_user))
+
+
+@bp.route("/plans/<int:plan_id>/positions", methods=["POST"])
+@secretariat_required
+def take_position(plan_id: int):
+    plan = get_plan_or_404(plan_id)
+    form = PositionForm()
+    if form.validate_on_submit() and form.action.data == Action.SWITCH_OFF_TRIPARTITE.value:
+        try:
+            done = services.take_switch_position(current_user, permissions.seat_of(current_user), plan,
+                                                 form.stance.data, form.comment.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The three seats approved: this plan no longer requires their approval for each act.") if done
+                  else _("Your seat's position has been recorded."), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("plans.detail", plan_id=plan.id) + "#approvals")
+
+
+@bp.route("/plans/<int:plan_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
+@secretariat_required
+def withdraw_position(plan_id: int, approval_id: int):
+    plan = get_plan_or_404(plan_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_switch_position(current_user, plan, approval_id)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your position has been withdrawn."), "success")
+    return redirect(url_for("plans.detail", plan_id=plan.id) + "#approvals")
+
+
+@bp.route("/plans/<int:plan_id>/tripartite", methods=["POST"])
+@secretariat_required
+def switch_on(plan_id: int):
+    plan = get_plan_or_404(plan_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.switch_on(current_user, permissions.seat_of(current_user), plan)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("This plan requires the approval of the three seats again."), "success")
+    return redirect(url_for("plans.detail", plan_id=plan.id) + "#approvals")
 
 
 def _save(form: PlanForm, plan: ActionPlan | None):

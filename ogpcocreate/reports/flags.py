@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from .. import visibility
 from ..calls.models import Call
 from ..core.eventlog import ParticipationEvent, Verb
 from ..extensions import db
@@ -74,7 +75,7 @@ class Span:
 
 def process_span(scope: Scope, now: datetime) -> Span | None:
     start, last = db.session.execute(
-        select(func.min(Call.announce_at), func.max(Call.results_at)).where(scope.calls(), Call.published_at.is_not(None))
+        select(func.min(Call.announce_at), func.max(Call.results_at)).where(scope.calls())
     ).one()
     if start is None:
         return None
@@ -102,7 +103,8 @@ def _regularity(code: str, span: Span | None, moments: list[datetime], counted: 
 
 def forum_meetings(scope: Scope, span: Span | None) -> Flag:
     held = list(db.session.scalars(
-        select(Meeting.starts_at).join(Call, Call.id == Meeting.call_id).where(scope.calls()).order_by(Meeting.starts_at)
+        select(Meeting.starts_at).join(Call, Call.id == Meeting.call_id).where(scope.calls(), visibility.public_meeting())
+        .order_by(Meeting.starts_at)
     ))
     return _regularity("forum_meetings", span, held, _("Meetings held"))
 
@@ -131,7 +133,7 @@ def notice_period(scope: Scope) -> Flag:
     calls = db.session.execute(
         select(Call.id, Call.title, Call.announce_at, Call.opens_at, ActionPlan.notice_days)
         .join(ActionPlan, ActionPlan.id == Call.plan_id)
-        .where(scope.calls(), Call.published_at.is_not(None)).order_by(Call.opens_at)
+        .where(scope.calls()).order_by(Call.opens_at)
     ).all()
     if not calls:
         return Flag("notice_period", Status.NOT_YET, _("No call has been published yet."))

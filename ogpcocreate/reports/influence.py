@@ -48,6 +48,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import String, and_, case, func, select, type_coerce
 
+from .. import visibility
 from ..calls.models import Call
 from ..comments.models import Comment
 from ..core.db import utcnow
@@ -137,11 +138,11 @@ def _scope_link(scope: Scope) -> tuple[str, dict]:
 
 def inform(scope: Scope) -> Check:
     calls = db.session.execute(
-        select(Call.id, Call.title).where(scope.calls(), Call.published_at.is_not(None)).order_by(Call.published_at)
+        select(Call.id, Call.title).where(scope.calls()).order_by(Call.published_at)
     ).all()
     meetings = db.session.execute(
         select(func.count(Meeting.id), func.min(Meeting.id))
-        .join(Call, Call.id == Meeting.call_id).where(scope.calls(), Meeting.signed_at.is_not(None))
+        .join(Call, Call.id == Meeting.call_id).where(scope.calls(), visibility.public_meeting(), Meeting.signed_at.is_not(None))
     ).one()
     evidence = []
     if calls:
@@ -297,7 +298,7 @@ def themes_votes(scope: Scope) -> tuple[list[Evidence], list[Evidence]]:
     """
     ballots = db.session.execute(
         select(Ballot.id, Ballot.question, Ballot.call_id).join(Call, Call.id == Ballot.call_id)
-        .where(scope.calls(), Ballot.kind == BallotKind.THEMES, Ballot.results_published_at.is_not(None))
+        .where(scope.calls(), visibility.public_ballot(), Ballot.kind == BallotKind.THEMES, Ballot.results_published_at.is_not(None))
         .order_by(Ballot.id)
     ).all()
     if not ballots:
@@ -423,7 +424,7 @@ def empower(scope: Scope) -> Check:
     ).all()
     questions = dict(db.session.execute(
         select(Ballot.id, Ballot.question).join(Call, Call.id == Ballot.call_id)
-        .where(scope.calls(), Ballot.kind == BallotKind.COMMITMENTS, Ballot.results_published_at.is_not(None))
+        .where(scope.calls(), visibility.public_ballot(), Ballot.kind == BallotKind.COMMITMENTS, Ballot.results_published_at.is_not(None))
     ).all())
     sides = _voters_by_side(list(questions))
     options: dict[int, list[int]] = defaultdict(list)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import String, case, distinct, func, literal, select, type_coerce, union_all
 
+from .. import visibility
 from ..calls.models import Call
 from ..calls.phases import Phase
 from ..core import territories
@@ -126,7 +127,7 @@ def who_participated(scope: Scope) -> Participation:
     for sector, modality, territory, n in db.session.execute(
         select(UnregisteredAttendance.sector, Meeting.modality, Meeting.territory, func.sum(UnregisteredAttendance.count))
         .join(Meeting, Meeting.id == UnregisteredAttendance.meeting_id)
-        .join(Call, Call.id == Meeting.call_id).where(scope.calls())
+        .join(Call, Call.id == Meeting.call_id).where(scope.calls(), visibility.public_meeting())
         .group_by(UnregisteredAttendance.sector, Meeting.modality, Meeting.territory)
     ):
         unregistered[sector] += int(n or 0)

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import visibility
 from ..calls.models import Call
 from ..calls.phases import PHASE_LABELS, SCHEDULE, Phase
 from ..core import territories
@@ -139,8 +140,9 @@ def call_report(call: Call, now: datetime | None = None) -> InfluenceReport:
 
 
 def plans() -> list[ActionPlan]:
-    """Every plan, oldest first (the choices of the comparison form)."""
-    return list(db.session.scalars(select(ActionPlan).order_by(ActionPlan.period_start, ActionPlan.id)))
+    """Every public plan, oldest first (the choices of the comparison form)."""
+    return list(db.session.scalars(select(ActionPlan).where(visibility.public_plan())
+                                   .order_by(ActionPlan.period_start, ActionPlan.id)))
 
 
 def plan_level(plan: ActionPlan, now: datetime | None = None) -> Level:
@@ -148,9 +150,10 @@ def plan_level(plan: ActionPlan, now: datetime | None = None) -> Level:
 
 
 def previous_plan(plan: ActionPlan) -> ActionPlan | None:
-    """The plan before this one (by period), the natural comparison, as the IRM compares plan 1 and 2."""
+    """The public plan before this one (by period), the natural comparison, as the IRM compares plan 1 and 2."""
     return db.session.scalar(
-        select(ActionPlan).where(ActionPlan.id != plan.id, ActionPlan.period_start <= plan.period_start)
+        select(ActionPlan).where(ActionPlan.id != plan.id, ActionPlan.period_start <= plan.period_start,
+                                 visibility.public_plan())
         .order_by(ActionPlan.period_start.desc(), ActionPlan.id.desc()).limit(1)
     )
 
@@ -159,12 +162,12 @@ def previous_plan(plan: ActionPlan) -> ActionPlan | None:
 
 
 def timeline(scope: Scope) -> tuple[list[TimelineEntry], int]:
-    """The dated steps of the process: each call's schedule, meetings, draft versions and ballots. Each
-    kind is capped at TIMELINE_LIMIT entries (the first ones), so a huge process stays one figure."""
+    """The dated steps of the process: each call's schedule, meetings, draft versions and ballots, the
+    public ones only (visibility.py; scope.calls() keeps the public calls). Each kind is capped at TIMELINE_LIMIT entries (the first ones), so a huge process stays one figure."""
     entries: list[TimelineEntry] = []
     more = 0
     calls = db.session.execute(
-        select(Call).where(scope.calls(), Call.published_at.is_not(None)).order_by(Call.announce_at).limit(TIMELINE_LIMIT)
+        select(Call).where(scope.calls()).order_by(Call.announce_at).limit(TIMELINE_LIMIT)
     ).scalars().all()
     for call in calls:
         for attribute, label in (SCHEDULE[0], SCHEDULE[1], SCHEDULE[2], SCHEDULE[5]):
@@ -180,7 +183,7 @@ def timeline(scope: Scope) -> tuple[list[TimelineEntry], int]:
 
     capped("meeting",
            select(Meeting.id, Meeting.title, Meeting.starts_at).join(Call, Call.id == Meeting.call_id)
-           .where(scope.calls()).order_by(Meeting.starts_at),
+           .where(scope.calls(), visibility.public_meeting()).order_by(Meeting.starts_at),
            lambda r: TimelineEntry(r.starts_at, r.title, "meeting", "meetings.detail", {"meeting_id": r.id}))
     capped("version",
            select(DraftVersion.draft_id, DraftVersion.number, DraftVersion.published_at, DraftCommitment.title)
@@ -190,7 +193,7 @@ def timeline(scope: Scope) -> tuple[list[TimelineEntry], int]:
                                    "version", "drafts.version", {"draft_id": r.draft_id, "number": r.number}))
     capped("ballot",
            select(Ballot.id, Ballot.question, Ballot.closes_at).join(Call, Call.id == Ballot.call_id)
-           .where(scope.calls()).order_by(Ballot.closes_at),
+           .where(scope.calls(), visibility.public_ballot()).order_by(Ballot.closes_at),
            lambda r: TimelineEntry(r.closes_at, r.question, "ballot", "votes.detail", {"ballot_id": r.id}))
     entries.sort(key=lambda e: e.when)
     return entries, more

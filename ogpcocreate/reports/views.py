@@ -19,10 +19,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from .. import visibility
 from ..calls.views import get_call_or_404
 from ..core import territories
 from ..core.sectors import Sector
-from ..plans.views import get_plan_or_404
+from ..plans.views import get_plan_or_404, load_plan_or_404
 from . import figures, services
 from .forms import CompareForm
 from .services import BREAKDOWNS, InfluenceReport
@@ -109,7 +110,7 @@ def compare_plans():
 # --- CSV ---------------------------------------------------------------------------------------------
 
 
-def _csv(rep: InfluenceReport, name: str, filename: str) -> Response:
+def _csv(rep: InfluenceReport, name: str, filename: str, public: bool) -> Response:
     header, rows = services.breakdown(rep, name)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -117,15 +118,15 @@ def _csv(rep: InfluenceReport, name: str, filename: str) -> Response:
     writer.writerows(rows)
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename={filename}-{name}.csv"
-    return _cacheable(response)
+    return _cacheable(response, public)
 
 
 @bp.route("/plans/<int:plan_id>/influence/<name>.csv")
 def plan_influence_csv(plan_id: int, name: str):
     if name not in BREAKDOWNS:
         abort(404)
-    plan = get_plan_or_404(plan_id)
-    return _csv(services.plan_report(plan), name, f"plan-{plan.id}")
+    plan, public = load_plan_or_404(plan_id)
+    return _csv(services.plan_report(plan), name, f"plan-{plan.id}", public)
 
 
 @bp.route("/calls/<int:call_id>/influence/<name>.csv")
@@ -133,18 +134,22 @@ def call_influence_csv(call_id: int, name: str):
     if name not in BREAKDOWNS:
         abort(404)
     call = get_call_or_404(call_id)
-    return _csv(services.call_report(call), name, f"call-{call.id}")
+    return _csv(services.call_report(call), name, f"call-{call.id}", visibility.call_is_public(call))
 
 
 # --- JSON --------------------------------------------------------------------------------------------
 
 
-def _json(rep: InfluenceReport):
-    return _cacheable(jsonify(services.as_json(rep, _external_link)))
+def _json(rep: InfluenceReport, public: bool):
+    return _cacheable(jsonify(services.as_json(rep, _external_link)), public)
 
 
-def _cacheable(response: Response) -> Response:
-    """Public data: caches may keep it a minute, and revalidate with its ETag (304 when unchanged)."""
+def _cacheable(response: Response, public: bool) -> Response:
+    """Public data: caches may keep it a minute, and revalidate with its ETag (304 when unchanged). The
+    report of a plan or call that is not public yet is the secretariat's alone: no shared cache keeps it."""
+    if not public:
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['REPORT_CACHE_SECONDS']}"
     response.add_etag()
     return response.make_conditional(request)
@@ -152,9 +157,11 @@ def _cacheable(response: Response) -> Response:
 
 @bp.route("/api/v1/plans/<int:plan_id>/influence")
 def api_plan_influence(plan_id: int):
-    return _json(services.plan_report(get_plan_or_404(plan_id)))
+    plan, public = load_plan_or_404(plan_id)
+    return _json(services.plan_report(plan), public)
 
 
 @bp.route("/api/v1/calls/<int:call_id>/influence")
 def api_call_influence(call_id: int):
-    return _json(services.call_report(get_call_or_404(call_id)))
+    call = get_call_or_404(call_id)
+    return _json(services.call_report(call), visibility.call_is_public(call))

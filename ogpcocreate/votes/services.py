@@ -6,6 +6,13 @@ one vote per verified organisation or participant, as the ballot says; the tally
 is by approval (votes/models.py): a voter approves any number of options, and an option's tally is the
 number of voters who approved it. A vote cannot be changed once cast, so nobody can be pressed into
 changing it after the fact, and the tally stays hidden until the secretariat publishes it after the close.
+
+Publication (DOMAIN.md, "What is public, and when": a ballot is public once published): a ballot is set
+up unpublished, seen by the secretariat only, so its question and options can be checked before anyone
+sees them; a secretariat member publishes it, and it is public from then on (once its call is). What
+depends on publication: nobody votes on an unpublished ballot, whatever its dates say; its results
+cannot be published (there are none), so it adopts nothing. A ballot cannot be published once its
+voting has closed, nor before its call is published. Publishing cannot be undone.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import visibility
 from ..auth.models import User
 from ..calls.models import Call
 from ..core import eventlog, permissions
@@ -71,6 +79,8 @@ class BallotState(enum.StrEnum):
 
 
 def state_at(ballot: Ballot, now: datetime) -> BallotState:
+    if ballot.published_at is None:
+        return BallotState.UPCOMING  # nobody votes on a ballot nobody can see yet, whatever its dates
     if ballot.results_published_at is not None:
         return BallotState.PUBLISHED
     if now < ballot.opens_at:
@@ -133,8 +143,7 @@ def create_ballot(actor: User, seat: Seat, call: Call, data: dict) -> Ballot:
     _check_dates(data.get("opens_at"), data.get("closes_at"), utcnow())
     options = _options(call, kind, data.get("drafts"))
     ballot = Ballot(call_id=call.id, call=call, kind=kind, electorate=electorate, question=question[:QUESTION_MAX],
-                    opens_at=data["opens_at"], closes_at=data["closes_at"], created_by_id=actor.id, options=options,
-                    published_at=utcnow())
+                    opens_at=data["opens_at"], closes_at=data["closes_at"], created_by_id=actor.id, options=options)
     db.session.add(ballot)
     db.session.flush()
     eventlog.record(actor, Verb.CREATED, ballot, sector=seat.sector, territory="national", call=call,
@@ -143,14 +152,44 @@ def create_ballot(actor: User, seat: Seat, call: Call, data: dict) -> Ballot:
     return ballot
 
 
+# --- publishing the ballot -------------------------------------------------------------------------
+
+
+def publish_refusal(ballot: Ballot, now: datetime | None = None) -> str | None:
+    """Why the ballot cannot be published now, or None; the page shows the same reason by the button."""
+    now = now or utcnow()
+    if ballot.published_at is not None:
+        return _("This ballot was published on %(date)s.", date=format_datetime(ballot.published_at, "medium"))
+    if ballot.call.published_at is None:
+        return _("The call of this ballot has not been published. Publish the call first: a ballot cannot be "
+                 "public before its process.")
+    if ballot.closes_at <= now:
+        return _("Voting on this ballot was to close on %(date)s, before anyone could see it. Set up a new ballot "
+                 "with new dates.", date=format_datetime(ballot.closes_at, "medium"))
+    return None
+
+
+def publish_ballot(actor: User, seat: Seat, ballot: Ballot) -> None:
+    if reason := publish_refusal(ballot):
+        raise ServiceError(reason)
+    ballot.published_at = utcnow()
+    eventlog.record(actor, Verb.PUBLISHED, ballot, sector=seat.sector, territory="national", call=ballot.call,
+                    data={"action": "publish_ballot", "question": ballot.question, "opens_at": ballot.opens_at,
+                          "closes_at": ballot.closes_at})
+    db.session.flush()
+
+
 # --- voting ----------------------------------------------------------------------------------------
 
 
 def check_window(ballot: Ballot) -> None:
     """Refuse, with the reason and the date, unless the ballot accepts votes right now."""
     now = utcnow()
-    if ballot.call.published_at is None:
+    if not visibility.call_is_public(ballot.call, now):
         raise ServiceError(_("This call has not been published; nobody can vote on it yet. Your vote was not recorded."))
+    if ballot.published_at is None:
+        raise ServiceError(_("This ballot has not been published; nobody can vote on it yet. Your vote was not "
+                             "recorded."))
     if now < ballot.opens_at:
         raise ServiceError(_("Voting on this ballot opens on %(date)s. Your vote was not recorded.",
                              date=format_datetime(ballot.opens_at, "medium")))
@@ -308,6 +347,8 @@ def publish_results(actor: User, seat: Seat, ballot: Ballot) -> Tally:
     if ballot.results_published_at is not None:
         raise ServiceError(_("The results of this ballot were published on %(date)s.",
                              date=format_datetime(ballot.results_published_at, "medium")))
+    if ballot.published_at is None:
+        raise ServiceError(_("This ballot was never published, so nobody voted on it: it has no results to publish."))
     if now < ballot.closes_at:
         raise ServiceError(_("Results can be published once voting closes (%(date)s).",
                              date=format_datetime(ballot.closes_at, "medium")))
@@ -352,15 +393,17 @@ def adopt_by_vote(actor: User, seat: Seat, ballot: Ballot) -> list[DraftCommitme
 # --- queries for pages -----------------------------------------------------------------------------
 
 
-def ballots_of(call: Call) -> list[tuple[Ballot, int]]:
-    """The call's ballots, newest first, each with its number of voters (shown once results are out)."""
-    return [tuple(row) for row in db.session.execute(
-        select(Ballot, func.count(BallotVoter.id))
-        .outerjoin(BallotVoter, BallotVoter.ballot_id == Ballot.id)
-        .where(Ballot.call_id == call.id)
-        .group_by(Ballot.id)
-        .order_by(Ballot.opens_at.desc(), Ballot.id.desc())
-    ).all()]
+def ballots_of(call: Call, include_unpublished: bool = False) -> list[tuple[Ballot, int]]:
+    """The call's ballots, newest first, each with its number of voters (shown once results are out):
+    the public ones (visibility.py), or every one for the secretariat."""
+    query = (select(Ballot, func.count(BallotVoter.id))
+             .outerjoin(BallotVoter, BallotVoter.ballot_id == Ballot.id)
+             .where(Ballot.call_id == call.id)
+             .group_by(Ballot.id)
+             .order_by(Ballot.opens_at.desc(), Ballot.id.desc()))
+    if not include_unpublished:
+        query = query.where(visibility.public_ballot())
+    return [tuple(row) for row in db.session.execute(query).all()]
 
 
 @dataclass

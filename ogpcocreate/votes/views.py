@@ -33,7 +33,7 @@ def get_ballot_or_404(ballot_id: int) -> Ballot:
         joinedload(Ballot.call),
         selectinload(Ballot.options).options(joinedload(BallotOption.theme), joinedload(BallotOption.draft)),
     ])
-    if ballot is None or not permissions.can_see_call(current_user, ballot.call):
+    if ballot is None or not permissions.can_see_ballot(current_user, ballot):
         abort(404)
     return ballot
 
@@ -43,7 +43,8 @@ def get_ballot_or_404(ballot_id: int) -> Ballot:
 def index(call_id: int):
     call = get_call_or_404(call_id)
     now = utcnow()
-    rows = [(ballot, voters, services.state_at(ballot, now)) for ballot, voters in services.ballots_of(call)]
+    rows = [(ballot, voters, services.state_at(ballot, now)) for ballot, voters in services.ballots_of(
+        call, include_unpublished=permissions.can_manage_ballots(current_user))]
     return render_template("votes/index.html", call=call, rows=rows)
 
 
@@ -78,8 +79,8 @@ def create(call_id: int):
             refuse(form, exc)
         else:
             db.session.commit()
-            flash(_("The ballot has been set up. Participants can vote from %(date)s.",
-                    date=format_datetime(ballot.opens_at, "medium")), "success")
+            flash(_("The ballot has been set up. It is not public yet: check it, then publish it so participants "
+                    "can see it and vote."), "success")
             return redirect(url_for("votes.detail", ballot_id=ballot.id))
     status = 400 if request.method == "POST" else 200
     return render_template("votes/form.html", form=form, call=call), status
@@ -116,6 +117,7 @@ def _detail(ballot: Ballot, form: VoteForm | None = None, status: int = 200):
         refusal=refusal,
         voter_sector=individual_sector(current_user) if may_vote else None,
         action_form=EmptyForm(),
+        publish_refusal=services.publish_refusal(ballot),
     ), status
 
 
@@ -142,6 +144,26 @@ def vote(ballot_id: int):
             flash(_("Your vote has been recorded. It cannot be changed."), "success")
             return redirect(url_for("votes.detail", ballot_id=ballot.id))
     return _detail(ballot, form, 400)
+
+
+@bp.route("/ballots/<int:ballot_id>/publication", methods=["POST"])
+@secretariat_required
+def publish_ballot(ballot_id: int):
+    ballot = get_ballot_or_404(ballot_id)
+    require(permissions.can_publish_ballot(current_user, ballot))
+    if EmptyForm().validate_on_submit():
+        try:
+            services.publish_ballot(current_user, permissions.seat_of(current_user), ballot)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The ballot has been published: anyone can read it once its call is public, and participants "
+                    "can vote from %(date)s.", date=format_datetime(ballot.opens_at, "medium")), "success")
+    else:
+        abort(400)
+    return redirect(url_for("votes.detail", ballot_id=ballot.id))
 
 
 @bp.route("/ballots/<int:ballot_id>/publish", methods=["POST"])

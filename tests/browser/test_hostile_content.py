@@ -205,6 +205,7 @@ def seed(app, vectors: list[str]) -> dict:
                 **{k: now + timedelta(days=d) for k, d in days.items()}})
             for seat, member in seats.items():
                 calls.take_position(member, seat, call, "publish_call", "approve", text("approval comment", max_length=5000))
+            call.announce_at = now - timedelta(minutes=1)  # announced: public from now (ogpcocreate/visibility.py)
             made_calls.append(call)
 
         deliberation = make_call(make_plan(), phase="deliberation")
@@ -278,6 +279,7 @@ def seed(app, vectors: list[str]) -> dict:
                     "place": text("meeting place", max_length=300), "territory": "national" if i % 2 else "MX-OAX",
                     "minutes_source": rich("meeting minutes_source"), "agreements_source": rich("meeting agreements_source")}
             meeting = meetings.create_meeting(gov, Seat.GOVERNMENT, call, data)
+            meetings.publish_meeting(gov, Seat.GOVERNMENT, meeting)
             if i == 0:
                 meetings.update_meeting(gov, Seat.GOVERNMENT, meeting, {
                     **data, "title": text("meeting title", min_length=3, max_length=200),
@@ -299,6 +301,7 @@ def seed(app, vectors: list[str]) -> dict:
                 "question": text("ballot question", min_length=5, max_length=300),
                 "opens_at": now + timedelta(hours=1), "closes_at": now + timedelta(days=3),
                 "drafts": [d.id for d in made_drafts] if on_drafts else []})
+            votes.publish_ballot(gov, Seat.GOVERNMENT, ballot)
             ballot.opens_at = now - timedelta(days=2)
             for person in people[:3]:
                 votes.cast_vote(person, ballot, {"approve": [o.id for o in ballot.options]})
