@@ -1,4 +1,4 @@
-"""Migration 0009: a log written under the older design (hash over the payload) is re-chained with salted
+"""Migration 0010: a log written under the older design (hash over the payload) is re-chained with salted
 digests, verifies after the upgrade, and comes back to its very hashes after the downgrade."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ START = datetime(2026, 1, 5, 15, 30, 0, 123456, tzinfo=UTC)
 
 
 def _old_hash(row: dict) -> str:
-    """The hash of revisions 0001/0002 (eventlog._payload before 0009), written out independently."""
+    """The hash of revisions 0001/0002 (eventlog._payload before 0010), written out independently."""
     fields = [row["seq"], row["occurred_at"].strftime("%Y-%m-%dT%H:%M:%S.%fZ"), row["actor_id"], row["actor_name"],
               row["organisation_id"], row["organisation_name"], row["sector"], row["territory"], row["channel"],
               row["verb"], row["subject_type"], row["subject_id"], row["data"], row["prev_hash"]]

@@ -35,7 +35,7 @@ So the chain commits to each entry's payload through a salted digest, never thro
 
 Disclosure is computed when the record is read; the log itself is never updated, so an entry becomes
 readable the moment its subject becomes public (or stays a digest once its author closes the account)
-and the chain is the same either way. Migration 0009 re-chained the entries written before this
+and the chain is the same either way. Migration 0010 re-chained the entries written before this
 design.
 
 Concurrency: appending reads the last entry and writes the next one, so two writers must never read

@@ -1,7 +1,7 @@
 """The participation log commits to salted digests of its payload, not to the payload: re-chain it.
 
-Revision ID: 0009_salted_chain
-Revises: 0008_plan_turnout
+Revision ID: 0010_salted_chain
+Revises: 0009_approved_text
 Create Date: 2026-12-02
 
 DOMAIN.md, "What is public, and when": each entry's hash covers a salted digest of its payload (names,
@@ -15,8 +15,8 @@ triggers forbid, so they are dropped for the rewrite and created again after it,
 No production log existed when this ran (issue 12); a log that had been anchored somewhere (its head
 hash published) would get a new head here, and whoever anchored it would have to be told.
 
-It comes after 0008 (which touches only action_plan), so that a database already at 0008 gets it
-too; the number 0007 is left unused.
+It comes last (after 0008 and 0009, which do not touch the log), so that a database already migrated
+to them gets it too; the number 0007 is left unused.
 
 The downgrade re-chains the other way: it recomputes every hash with the payload itself (the design of
 0001/0002) and drops the salts and digests, so the log verifies under the older code again.
@@ -31,8 +31,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_salted_chain'
-down_revision = '0008_plan_turnout'
+revision = '0010_salted_chain'
+down_revision = '0009_approved_text'
 branch_labels = None
 depends_on = None
 
