@@ -73,6 +73,7 @@ run: $(STAMP) translations .flaskenv
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ogpcocreate tests migrations/env.py
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) translations lint
 	$(SUITE)

@@ -138,8 +138,8 @@ def _register_template_context(app: Flask) -> None:
     from flask import has_request_context
     from flask_babel import get_locale
 
-    from . import visibility
-    from .core import permissions, territories
+    from . import permissions, visibility
+    from .core import territories
     from .core.eventlog import subject_label, verb_label
     from .core.sectors import Seat, Sector
     from .main.forms import LanguageForm

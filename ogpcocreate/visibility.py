@@ -23,7 +23,7 @@ The rules (DOMAIN.md, "What is public, and when"):
   (DOMAIN.md, "Moderation"), but its text is not public: that is withheld on each page by the comments
   and moderation code, since its author and the secretariat still read it.
 
-Who else sees what is not public yet: the secretariat, which prepares it (core/permissions.py,
+Who else sees what is not public yet: the secretariat, which prepares it (permissions.py,
 ``can_see_*``).
 
 ``disclosure(events)`` answers the same question for entries of the participation log: for each
@@ -165,8 +165,9 @@ def comment_text_is_public(comment, now: datetime | None = None) -> bool:
 # - proposal: its call's rule.
 # - response: follows the contribution it answers (its proposal's call, its comment's draft). It
 #   carries an outcome, never the contribution's text, so a hidden comment's answer stays public.
-# - approval (and an objection, and their withdrawal): follows the thing approved: a call, a meeting or
-#   a draft commitment. A seat's objection comment on a draft call waits for the call.
+# - approval (and an objection, and their withdrawal): follows the thing approved: a call, a meeting,
+#   a draft commitment or a plan (switching off its tripartite requirement). A seat's objection comment
+#   on a draft call waits for the call.
 # - ballot, meeting: their rules; draft_commitment and draft_version: the draft's rule.
 # - comment: the draft's rule, and withheld when the comment is hidden, whenever it was hidden.
 # - report: a report's reason is between the reporter and the moderators: never public.
@@ -211,9 +212,12 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
     proposals: set[int] = set(ids["proposal"])
 
     approval_target = {}
-    for a in rows(select(Approval.id, Approval.call_id, Approval.meeting_id, Approval.draft_id)
+    for a in rows(select(Approval.id, Approval.call_id, Approval.meeting_id, Approval.draft_id, Approval.plan_id)
                   .where(Approval.id.in_(ids["approval"])), "approval"):
-        if a.call_id is not None:
+        if a.plan_id is not None:
+            approval_target[a.id] = ("plan", a.plan_id)
+            plans.add(a.plan_id)
+        elif a.call_id is not None:
             approval_target[a.id] = ("call", a.call_id)
             calls.add(a.call_id)
         elif a.meeting_id is not None:
@@ -292,7 +296,8 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
                 return comment_public(tid, text=False)
             case "approval":
                 target, tid = approval_target.get(sid, (None, None))
-                return tid in {"call": public_calls, "meeting": public_meetings, "draft": public_drafts}.get(target, ())
+                return tid in {"call": public_calls, "meeting": public_meetings, "draft": public_drafts,
+                               "plan": public_plans}.get(target, ())
             case "ballot":
                 return sid in public_ballots
             case "meeting":

@@ -162,12 +162,16 @@ def test_what_the_log_discloses_of_each_kind_of_subject(appctx):
                          stance=Stance.OBJECT, comment="secreto")
     signature = Approval(action=Action.SIGN_MINUTES, meeting_id=published_meeting.id, seat=Seat.GOVERNMENT,
                          user_id=seat.id, stance=Stance.APPROVE)
+    switch_off = Approval(action=Action.SWITCH_OFF_TRIPARTITE, plan_id=public_call.plan.id, seat=Seat.GOVERNMENT,
+                          user_id=seat.id, stance=Stance.APPROVE)
+    switch_off_lonely = Approval(action=Action.SWITCH_OFF_TRIPARTITE, plan_id=lonely_plan.id, seat=Seat.GOVERNMENT,
+                                 user_id=seat.id, stance=Stance.OBJECT, comment="secreto")
     report = Report(comment_id=hidden.id, reporter_id=author.id, reason="motivo")
     decision = ModerationAction(comment_id=hidden.id, decision=Decision.HIDDEN, reason="porque", moderator_id=seat.id,
                                 moderator_name="Moderadora")
     invitation = organisations.invite(author, org, "invitada@example.org")
     unconfirmed = make_user(confirmed=False)
-    db.session.add_all([objection, signature, report, decision])
+    db.session.add_all([objection, signature, switch_off, switch_off_lonely, report, decision])
     db.session.flush()
     cases = [
         (_entry(seat, Verb.PUBLISHED, public_call, call=public_call), True),
@@ -179,6 +183,8 @@ def test_what_the_log_discloses_of_each_kind_of_subject(appctx):
         (_entry(seat, Verb.RESPONDED, response, call=public_call), True),
         (_entry(seat, Verb.OBJECTED, objection, call=draft_call), False),
         (_entry(seat, Verb.APPROVED, signature, call=public_call), True),
+        (_entry(seat, Verb.APPROVED, switch_off, plan=public_call.plan), True),
+        (_entry(seat, Verb.OBJECTED, switch_off_lonely, plan=lonely_plan), False),
         (_entry(seat, Verb.CREATED, published_meeting, call=public_call), True),
         (_entry(seat, Verb.CREATED, unpublished_meeting, call=public_call), False),
         (_entry(seat, Verb.CREATED, published_ballot, call=public_call), True),

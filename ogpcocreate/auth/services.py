@@ -8,7 +8,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
-from ..core import eventlog, permissions, tokens
+from .. import permissions
+from ..core import eventlog, tokens
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb

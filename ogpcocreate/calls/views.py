@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import permissions
 from ..approvals import services as approvals
 from ..approvals.models import Action
-from ..core import permissions, territories
+from ..core import territories
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import flash_errors, options
 from ..core.i18n import from_local, to_local
 from ..core.params import page_arg
-from ..core.permissions import require, secretariat_required
 from ..core.sectors import sector_choices
 from ..drafts import services as drafts
 from ..extensions import db
-from ..plans.views import get_plan_or_404
+from ..permissions import require, secretariat_required
+from ..plans.loaders import get_plan_or_404
 from ..proposals import services as proposals
 from ..responses.models import Outcome
 from . import services
 from .forms import CallFilterForm, CallForm, PositionForm
+from .loaders import get_call_or_404
 from .models import Call
 
 bp = Blueprint("calls", __name__)
-
-
-def get_call_or_404(call_id: int) -> Call:
-    """Load a call the current user may see (drafts only for the secretariat; 404 otherwise)."""
-    call = db.session.get(Call, call_id)
-    if call is None or not permissions.can_see_call(current_user, call):
-        abort(404)
-    return call
 
 
 @bp.route("/calls")

@@ -9,7 +9,7 @@ template's own test (STYLE.md, 11).
 
 from __future__ import annotations
 
-from ..core import permissions
+from .. import permissions
 from .models import Comment
 
 

@@ -13,8 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
+from .. import permissions
 from ..auth.models import User
-from ..core import eventlog, permissions, richtext
+from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb

@@ -7,36 +7,31 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import permissions
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..calls.forms import PositionForm
-from ..calls.views import get_call_or_404
+from ..calls.loaders import get_call_or_404
 from ..comments import rules as comment_rules
 from ..comments import services as comments
 from ..comments.forms import CommentForm
-from ..core import permissions, ratelimit
+from ..core import ratelimit
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, flash_errors, options, refuse
 from ..core.params import MAX_PAGE, int_arg, page_arg
-from ..core.permissions import secretariat_required
 from ..extensions import db
 from ..moderation.forms import DecisionForm, ReportForm
+from ..permissions import secretariat_required
 from ..proposals import services as proposals
 from ..responses.forms import ResponseForm
 from ..responses.models import Outcome
 from . import services
 from .forms import DraftForm, VersionForm
+from .loaders import get_draft_or_404
 from .models import SECTION_LABELS, DraftCommitment, DraftVersion, Section
 
 bp = Blueprint("drafts", __name__)
-
-
-def get_draft_or_404(draft_id: int) -> DraftCommitment:
-    draft = db.session.get(DraftCommitment, draft_id)
-    if draft is None or not permissions.can_see_draft(current_user, draft):
-        abort(404)  # nothing public until the first version is published in a public call
-    return draft
 
 
 def _version_or_404(draft: DraftCommitment, number: int) -> DraftVersion:

@@ -8,29 +8,22 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import permissions
 from ..approvals import services as approvals
 from ..approvals.models import Action
-from ..calls.views import get_call_or_404
-from ..core import permissions, territories
+from ..calls.loaders import get_call_or_404
+from ..core import territories
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, flash_errors, options, refuse
 from ..core.i18n import from_local, to_local
-from ..core.permissions import require, secretariat_required
 from ..extensions import db
+from ..permissions import require, secretariat_required
 from . import services
 from .forms import AttendeesForm, MeetingForm, MinutesPositionForm, UnregisteredForm
+from .loaders import get_meeting_or_404
 from .models import Meeting
 
 bp = Blueprint("meetings", __name__)
-
-
-def get_meeting_or_404(meeting_id: int) -> Meeting:
-    """Load a meeting the current user may see: public, or any for the secretariat (404 otherwise)."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not permissions.can_see_meeting(current_user, meeting):
-        abort(404)
-    return meeting
-
 
 
 # --- public pages ---------------------------------------------------------------------------------

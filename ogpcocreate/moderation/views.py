@@ -6,14 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import permissions
 from ..comments import rules as comment_rules
 from ..comments.models import Comment
-from ..core import permissions
 from ..core.errors import ServiceError
 from ..core.forms import flash_errors
 from ..core.params import page_arg
-from ..core.permissions import require, secretariat_required
 from ..extensions import db
+from ..permissions import require, secretariat_required
 from . import services
 from .forms import DecisionForm, ReportForm
 

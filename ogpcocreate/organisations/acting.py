@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..core import permissions
+from .. import permissions
 from ..core.sectors import Sector
 from ..extensions import db
 from .models import Membership, Organisation, Verification

@@ -15,8 +15,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from .. import permissions
 from ..auth.models import User
-from ..core import eventlog, permissions, richtext
+from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb

@@ -6,28 +6,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core import permissions, ratelimit
+from .. import permissions
+from ..core import ratelimit
 from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm, options, refuse
 from ..core.params import page_arg
-from ..core.permissions import participant_required, require, secretariat_required
 from ..extensions import db
+from ..permissions import participant_required, require, secretariat_required
 from . import services
 from .forms import DirectoryFilterForm, InviteForm, OrganisationForm, TransferForm, VerificationForm
+from .loaders import get_organisation_or_404
 from .models import Invitation, Organisation, Verification
 
 bp = Blueprint("organisations", __name__)
-
-
-def get_organisation_or_404(org_id: int, *, manage: bool = False) -> Organisation:
-    """Load an organisation; with ``manage``, also require the current user to administer it."""
-    org = db.session.get(Organisation, org_id)
-    if org is None:
-        abort(404)
-    if manage:
-        require(permissions.can_edit_organisation(current_user, org))
-    return org
-
 
 
 @bp.route("/organisations")

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from .. import visibility
+from .. import permissions
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..calls import services as calls
 from ..calls.forms import PositionForm
-from ..core import permissions
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, flash_errors
-from ..core.permissions import secretariat_required
 from ..extensions import db
+from ..permissions import secretariat_required
 from . import services
 from .forms import PlanForm
+from .loaders import get_plan_or_404, load_plan_or_404
 from .models import ActionPlan
 
 bp = Blueprint("plans", __name__)
-
-
-def load_plan_or_404(plan_id: int) -> tuple[ActionPlan, bool]:
-    """The plan and whether it is public now, in one statement; 404 unless the current user may see it
-    (public, or any plan for the secretariat: core/permissions.py)."""
-    row = db.session.execute(select(ActionPlan, visibility.public_plan()).where(ActionPlan.id == plan_id)).first()
-    if row is None or not (row[1] or permissions.can_manage_plans(current_user)):
-        abort(404)
-    return row[0], bool(row[1])
-
-
-def get_plan_or_404(plan_id: int) -> ActionPlan:
-    return load_plan_or_404(plan_id)[0]
 
 
 @bp.route("/plans")

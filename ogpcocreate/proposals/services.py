@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from .. import permissions
 from ..auth.models import User
 from ..calls.models import Call, Theme
 from ..calls.phases import Phase
-from ..core import eventlog, permissions, richtext
+from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb

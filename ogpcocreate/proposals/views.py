@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..calls.views import get_call_or_404
-from ..core import permissions, ratelimit
+from .. import permissions
+from ..calls.loaders import get_call_or_404
+from ..core import ratelimit
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options, refuse
 from ..core.params import page_arg
-from ..core.permissions import participant_required, require
 from ..extensions import db
+from ..permissions import participant_required, require
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
 from . import services
 from .forms import ProposalForm
+from .loaders import get_proposal_or_404
 from .models import Proposal
 
 bp = Blueprint("proposals", __name__)
-
-
-def get_proposal_or_404(proposal_id: int, *, edit: bool = False) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or not permissions.can_see_call(current_user, proposal.call):
-        abort(404)
-    if edit:
-        require(permissions.can_edit_proposal(current_user, proposal))
-    return proposal
 
 
 def _prepare(form: ProposalForm, call, proposal: Proposal | None = None) -> ProposalForm:

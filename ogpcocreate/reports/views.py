@@ -20,10 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import visibility
-from ..calls.views import get_call_or_404
+from ..calls.loaders import get_call_or_404
 from ..core import territories
 from ..core.sectors import Sector
-from ..plans.views import get_plan_or_404, load_plan_or_404
+from ..plans.loaders import get_plan_or_404, load_plan_or_404
 from . import figures, services
 from .forms import CompareForm
 from .services import BREAKDOWNS, InfluenceReport

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core import permissions
+from .. import permissions
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, flash_errors
-from ..core.permissions import require, secretariat_required
 from ..extensions import db
-from ..proposals.views import get_proposal_or_404
+from ..permissions import require, secretariat_required
+from ..proposals.loaders import get_proposal_or_404
 from . import services
 from .forms import ResponseForm
 
@@ -50,7 +50,7 @@ def respond(proposal_id: int):
 @secretariat_required
 def respond_to_comment(comment_id: int):
     from ..comments.models import Comment
-    from ..drafts.views import get_draft_or_404
+    from ..drafts.loaders import get_draft_or_404
 
     comment = db.session.get(Comment, comment_id)
     if comment is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import permissions
 from ..auth.models import User
-from ..core import eventlog, permissions
+from ..core import eventlog
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb

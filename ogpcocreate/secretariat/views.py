@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm
-from ..core.permissions import admin_required
 from ..extensions import db
+from ..permissions import admin_required
 from . import services
 from .forms import AssignSeatForm
 from .models import SecretariatMembership

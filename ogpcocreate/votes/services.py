@@ -28,10 +28,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import visibility
+from .. import permissions, visibility
 from ..auth.models import User
 from ..calls.models import Call
-from ..core import eventlog, permissions
+from ..core import eventlog
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb

@@ -8,35 +8,23 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
-from ..calls.views import get_call_or_404
-from ..core import permissions
+from .. import permissions
+from ..calls.loaders import get_call_or_404
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options, refuse
 from ..core.i18n import from_local
-from ..core.permissions import participant_required, require, secretariat_required
 from ..drafts.models import DraftCommitment
 from ..extensions import db
 from ..organisations.acting import individual_sector
+from ..permissions import participant_required, require, secretariat_required
 from . import rules, services
 from .forms import BallotForm, VoteForm
-from .models import Ballot, BallotOption, Electorate
+from .loaders import get_ballot_or_404
+from .models import Ballot, Electorate
 
 bp = Blueprint("votes", __name__)
-
-
-def get_ballot_or_404(ballot_id: int) -> Ballot:
-    """Load a ballot of a call the current user may see, with its options (404 otherwise)."""
-    ballot = db.session.get(Ballot, ballot_id, options=[
-        joinedload(Ballot.call),
-        selectinload(Ballot.options).options(joinedload(BallotOption.theme), joinedload(BallotOption.draft)),
-    ])
-    if ballot is None or not permissions.can_see_ballot(current_user, ballot):
-        abort(404)
-    return ballot
-
 
 
 @bp.route("/calls/<int:call_id>/ballots")

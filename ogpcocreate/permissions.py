@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from .sectors import Seat
+from .core.sectors import Seat
+from .extensions import db
 
 
 def _authenticated(user) -> bool:
@@ -32,7 +32,7 @@ def seat_of(user) -> Seat | None:
         return None
     cache = g.setdefault("_seat_cache", {})
     if user.id not in cache:
-        from ..secretariat.models import SecretariatMembership
+        from .secretariat.models import SecretariatMembership
 
         cache[user.id] = db.session.scalar(
             select(SecretariatMembership.seat).where(
@@ -57,7 +57,7 @@ def membership(user, organisation):
     cache = g.setdefault("_membership_cache", {})
     key = (user.id, organisation.id)
     if key not in cache:
-        from ..organisations.models import Membership
+        from .organisations.models import Membership
 
         cache[key] = db.session.scalar(
             select(Membership).where(
@@ -142,31 +142,31 @@ def can_manage_calls(user) -> bool:
 
 
 def can_see_plan(user, plan) -> bool:
-    from ..visibility import plan_is_public
+    from .visibility import plan_is_public
 
     return is_secretariat(user) or plan_is_public(plan)
 
 
 def can_see_call(user, call) -> bool:
-    from ..visibility import call_is_public
+    from .visibility import call_is_public
 
     return is_secretariat(user) or call_is_public(call)
 
 
 def can_see_draft(user, draft) -> bool:
-    from ..visibility import draft_is_public
+    from .visibility import draft_is_public
 
     return is_secretariat(user) or draft_is_public(draft)
 
 
 def can_see_meeting(user, meeting) -> bool:
-    from ..visibility import meeting_is_public
+    from .visibility import meeting_is_public
 
     return is_secretariat(user) or meeting_is_public(meeting)
 
 
 def can_see_ballot(user, ballot) -> bool:
-    from ..visibility import ballot_is_public
+    from .visibility import ballot_is_public
 
     return is_secretariat(user) or ballot_is_public(ballot)
 
@@ -177,7 +177,7 @@ def can_take_position(user, call) -> bool:
 
 def can_submit_proposal(user, call) -> bool:
     """Any participant; the call's phase and who it accepts are checked by the service, with reasons."""
-    from ..visibility import call_is_public
+    from .visibility import call_is_public
 
     return is_participant(user) and call_is_public(call)
 
