@@ -114,6 +114,7 @@ def _register_log_listeners() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .approvals.views import bp as approvals_bp
     from .auth.views import bp as auth_bp
     from .calls.views import bp as calls_bp
     from .drafts.views import bp as drafts_bp
@@ -130,7 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from .votes.views import bp as votes_bp
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
-                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp):
+                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp):
         app.register_blueprint(blueprint)
 
 
@@ -139,6 +140,8 @@ def _register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
     from . import permissions, visibility
+    from .approvals.models import Action
+    from .approvals.registry import position_url, withdraw_url
     from .core import territories
     from .core.eventlog import subject_label, verb_label
     from .core.sectors import Seat, Sector
@@ -149,6 +152,7 @@ def _register_template_context(app: Flask) -> None:
         return {
             **permissions.TEMPLATE_HELPERS,
             "Sector": Sector,
+            "Action": Action,
             "Seat": Seat,
             "territories": territories,
             "current_locale": str(get_locale()),
@@ -158,4 +162,6 @@ def _register_template_context(app: Flask) -> None:
             "verb_label": verb_label,
             "subject_label": subject_label,
             "visibility": visibility,
+            "position_url": position_url,
+            "withdraw_url": withdraw_url,
         }

@@ -65,8 +65,6 @@ ROUTES = {
     "plans.detail": ("GET", "/plans/{plan_id}", PUBLIC),
     "plans.create": ("GET", "/plans/new", SEATS),
     "plans.edit": ("GET", "/plans/{plan_id}/edit", SEATS),
-    "plans.take_position": ("POST", "/plans/{plan_id}/positions", SEATS),
-    "plans.withdraw_position": ("POST", "/plans/{plan_id}/positions/999/withdraw", SEATS),
     "plans.switch_on": ("POST", "/plans/{plan_id}/tripartite", SEATS),
     "reports.plan_influence": ("GET", "/plans/{plan_id}/influence", PUBLIC),
     "reports.call_influence": ("GET", "/calls/{call_id}/influence", PUBLIC),
@@ -80,8 +78,10 @@ ROUTES = {
     "calls.record": ("GET", "/calls/{call_id}/record", PUBLIC),
     "calls.create": ("GET", "/plans/{plan_id}/calls/new", SEATS),
     "calls.edit": ("GET", "/calls/{draft_call_id}/edit", SEATS),
-    "calls.take_position": ("POST", "/calls/{draft_call_id}/positions", SEATS),
-    "calls.withdraw_position": ("POST", "/calls/{draft_call_id}/positions/999/withdraw", SEATS),
+    # One route pair for every approvable act (approvals/registry.py); tests/test_tripartite.py walks the
+    # other kinds of object through the same roles.
+    "approvals.take_position": ("POST", "/calls/{draft_call_id}/positions", SEATS),
+    "approvals.withdraw_position": ("POST", "/calls/{draft_call_id}/positions/999/withdraw", SEATS),
     "proposals.create": ("GET", "/calls/{call_id}/proposals/new", CONFIRMED),
     "proposals.detail": ("GET", "/proposals/{proposal_id}", PUBLIC),
     "proposals.edit": ("GET", "/proposals/{proposal_id}/edit", {"member"}),
@@ -95,8 +95,6 @@ ROUTES = {
     "drafts.version": ("GET", "/drafts/{draft_id}/versions/1", PUBLIC),
     "drafts.compare": ("GET", "/drafts/{draft_id}/compare", PUBLIC),
     "drafts.comment": ("POST", "/drafts/{draft_id}/comments", CONFIRMED),
-    "drafts.take_position": ("POST", "/drafts/{draft_id}/positions", SEATS),
-    "drafts.withdraw_position": ("POST", "/drafts/{draft_id}/positions/999/withdraw", SEATS),
     "moderation.report": ("POST", "/comments/{comment_id}/report", LOGGED_IN),
     "moderation.hide": ("POST", "/comments/{comment_id}/hide", SEATS),
     "moderation.dismiss": ("POST", "/comments/{comment_id}/dismiss", SEATS),
@@ -117,9 +115,7 @@ ROUTES = {
     "meetings.attendance": ("GET", "/meetings/{meeting_id}/attendance", SEATS),
     "meetings.add_attendees": ("POST", "/meetings/{meeting_id}/attendees", SEATS),
     "meetings.set_unregistered": ("POST", "/meetings/{meeting_id}/unregistered", SEATS),
-    "meetings.take_position": ("POST", "/meetings/{meeting_id}/positions", SEATS),
     "meetings.publish": ("POST", "/meetings/{unpublished_meeting_id}/publication", SEATS),
-    "meetings.withdraw_position": ("POST", "/meetings/{meeting_id}/positions/999/withdraw", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {
@@ -176,6 +172,30 @@ def test_route_access(world_case, endpoint, role):
     response = client.get(url) if method == "GET" else client.post_form(url)
     response.close()  # static files are streamed from an open file
     assert outcome(response, endpoint) == expected(endpoint, role), (endpoint, role, response.status_code, response.headers.get("Location"))
+
+
+# The one route pair of approvals serves every kind of approvable object: each kind answers to the
+# same roles as the matrix's entry for it.
+APPROVAL_URLS = {
+    "calls": "/calls/{draft_call_id}", "meetings": "/meetings/{meeting_id}", "drafts": "/drafts/{draft_id}",
+    "plans": "/plans/{plan_id}",
+}
+
+
+def test_every_approvable_kind_is_walked():
+    from ogpcocreate.approvals.registry import KINDS
+
+    assert set(KINDS) == set(APPROVAL_URLS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("suffix", ["/positions", "/positions/999/withdraw"])
+@pytest.mark.parametrize("kind", sorted(APPROVAL_URLS))
+def test_every_approvable_act_answers_to_the_same_roles(world_case, kind, suffix, role):
+    client = world_case.client(role)
+    endpoint = "approvals.take_position" if suffix == "/positions" else "approvals.withdraw_position"
+    response = client.post_form(APPROVAL_URLS[kind].format(**world_case.world.__dict__) + suffix)
+    assert outcome(response, endpoint) == expected(endpoint, role), (kind, role, response.status_code)
 
 
 def test_drafts_are_hidden_from_everyone_but_the_secretariat(app, make_client):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms import DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..approvals.models import Action, Stance
 from ..core.forms import BaseForm, options, strip
 from .models import Submitters
 from .phases import SCHEDULE
@@ -42,14 +41,6 @@ class CallForm(BaseForm):
 
     DATE_FIELDS = [name for name, _label in SCHEDULE]
 
-
-class PositionForm(BaseForm):
-    action = HiddenField(validators=[InputRequired(), AnyOf([a.value for a in Action])])
-    stance = RadioField(_l("Your seat's position"),
-                        choices=options([(Stance.APPROVE.value, _l("Approve")), (Stance.OBJECT.value, _l("Object"))]),
-                        validators=[InputRequired(message=_l("Choose whether to approve or object."))])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)], filters=[strip],
-                            description=_l("Public. Required when objecting."))
 
 
 class CallFilterForm(BaseForm):

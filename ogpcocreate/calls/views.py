@@ -8,22 +8,23 @@ from flask_login import current_user
 
 from .. import permissions
 from ..approvals import services as approvals
+from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..core import territories
 from ..core.db import utcnow
 from ..core.errors import ServiceError
-from ..core.forms import flash_errors, options
+from ..core.forms import options
 from ..core.i18n import from_local, to_local
 from ..core.params import page_arg
 from ..core.sectors import sector_choices
 from ..drafts import services as drafts
 from ..extensions import db
-from ..permissions import require, secretariat_required
+from ..permissions import secretariat_required
 from ..plans.loaders import get_plan_or_404
 from ..proposals import services as proposals
 from ..responses.models import Outcome
 from . import services
-from .forms import CallFilterForm, CallForm, PositionForm
+from .forms import CallFilterForm, CallForm
 from .loaders import get_call_or_404
 from .models import Call
 
@@ -153,45 +154,3 @@ def edit(call_id: int):
     if form.validate_on_submit() and (done := _save(form, call.plan, call)):
         return done
     return render_template("calls/form.html", form=form, plan=call.plan, call=call), 400 if form.errors else 200
-
-
-@bp.route("/calls/<int:call_id>/positions", methods=["POST"])
-@secretariat_required
-def take_position(call_id: int):
-    call = get_call_or_404(call_id)
-    require(permissions.can_take_position(current_user, call))
-    form = PositionForm()
-    if form.validate_on_submit():
-        try:
-            done = services.take_position(current_user, permissions.seat_of(current_user), call,
-                                          form.action.data, form.stance.data, form.comment.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            if done:
-                flash(_("Approved by the secretariat: the act has been carried out and is on the public record."), "success")
-            else:
-                flash(_("Your seat's position has been recorded."), "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("calls.detail", call_id=call.id) + "#approvals")
-
-
-@bp.route("/calls/<int:call_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
-@secretariat_required
-def withdraw_position(call_id: int, approval_id: int):
-    call = get_call_or_404(call_id)
-    from ..core.forms import EmptyForm
-
-    if EmptyForm().validate_on_submit():
-        try:
-            services.withdraw_position(current_user, call, approval_id)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your position has been withdrawn."), "success")
-    return redirect(url_for("calls.detail", call_id=call.id) + "#approvals")

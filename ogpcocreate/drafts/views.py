@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from .. import permissions
 from ..approvals import services as approvals
+from ..approvals.forms import PositionForm
 from ..approvals.models import Action
-from ..calls.forms import PositionForm
 from ..calls.loaders import get_call_or_404
 from ..comments import rules as comment_rules
 from ..comments import services as comments
@@ -18,7 +18,7 @@ from ..comments.forms import CommentForm
 from ..core import ratelimit
 from ..core.db import utcnow
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, flash_errors, options, refuse
+from ..core.forms import EmptyForm, options, refuse
 from ..core.params import MAX_PAGE, int_arg, page_arg
 from ..extensions import db
 from ..moderation.forms import DecisionForm, ReportForm
@@ -204,41 +204,3 @@ def comment(draft_id: int):
             return redirect(url_for("drafts.detail", draft_id=draft.id) + f"#comment-{created.id}")
     # Show the page again with what was typed, so nothing written is lost.
     return _render_version(draft, version, current=True, comment_form=form, status=400)
-
-
-@bp.route("/drafts/<int:draft_id>/positions", methods=["POST"])
-@secretariat_required
-def take_position(draft_id: int):
-    draft = get_draft_or_404(draft_id)
-    form = PositionForm()
-    if form.validate_on_submit() and form.action.data == Action.ADOPT_COMMITMENT.value:
-        try:
-            done = services.take_adoption_position(current_user, permissions.seat_of(current_user), draft,
-                                                   form.stance.data, form.comment.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The commitment has been adopted as final.") if done else _("Your seat's position has been recorded."),
-                  "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")
-
-
-@bp.route("/drafts/<int:draft_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
-@secretariat_required
-def withdraw_position(draft_id: int, approval_id: int):
-    """Every objection can be withdrawn by its author, for every kind of act (DOMAIN.md)."""
-    draft = get_draft_or_404(draft_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.withdraw_adoption_position(current_user, draft, approval_id)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your position has been withdrawn."), "success")
-    return redirect(url_for("drafts.detail", draft_id=draft.id) + "#adoption")

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..approvals.models import Stance
 from ..core.forms import BaseForm, options, strip
 from ..core.sectors import Sector
 from .models import Modality
@@ -75,11 +74,3 @@ for _sector in Sector:
                                             message=_l("Give a whole number from 0 to %(max)d."))],
     ))
 del _sector
-
-
-class MinutesPositionForm(BaseForm):
-    stance = RadioField(_l("Your seat's position"),
-                        choices=options([(Stance.APPROVE.value, _l("Approve")), (Stance.OBJECT.value, _l("Object"))]),
-                        validators=[InputRequired(message=_l("Choose whether to approve or object."))])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)], filters=[strip],
-                            description=_l("Public. Required when objecting."))

@@ -10,16 +10,17 @@ from flask_login import current_user
 
 from .. import permissions
 from ..approvals import services as approvals
+from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..calls.loaders import get_call_or_404
 from ..core import territories
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, flash_errors, options, refuse
+from ..core.forms import EmptyForm, options, refuse
 from ..core.i18n import from_local, to_local
 from ..extensions import db
 from ..permissions import require, secretariat_required
 from . import services
-from .forms import AttendeesForm, MeetingForm, MinutesPositionForm, UnregisteredForm
+from .forms import AttendeesForm, MeetingForm, UnregisteredForm
 from .loaders import get_meeting_or_404
 from .models import Meeting
 
@@ -46,7 +47,7 @@ def detail(meeting_id: int):
         summary=services.attendance_summary(meeting),
         sign_state=services.sign_state(meeting),
         positions=approvals.history(Action.SIGN_MINUTES, meeting),
-        position_form=MinutesPositionForm(),
+        position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
         changeable=services.is_changeable(meeting),
         started=services.has_started(meeting),
@@ -210,43 +211,3 @@ def publish(meeting_id: int):
     else:
         abort(400)
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-
-
-@bp.route("/meetings/<int:meeting_id>/positions", methods=["POST"])
-@secretariat_required
-def take_position(meeting_id: int):
-    meeting = get_meeting_or_404(meeting_id)
-    require(permissions.can_sign_minutes(current_user, meeting))
-    form = MinutesPositionForm()
-    if form.validate_on_submit():
-        try:
-            signed = services.take_position(current_user, permissions.seat_of(current_user), meeting,
-                                            form.stance.data, form.comment.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            if signed:
-                flash(_("The minutes are signed and are part of the public record."), "success")
-            else:
-                flash(_("Your seat's position has been recorded."), "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#signatures")
-
-
-@bp.route("/meetings/<int:meeting_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
-@secretariat_required
-def withdraw_position(meeting_id: int, approval_id: int):
-    meeting = get_meeting_or_404(meeting_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.withdraw_position(current_user, meeting, approval_id)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your position has been withdrawn."), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#signatures")

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from .. import permissions
 from ..approvals import services as approvals
+from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..calls import services as calls
-from ..calls.forms import PositionForm
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, flash_errors
+from ..core.forms import EmptyForm
 from ..extensions import db
 from ..permissions import secretariat_required
 from . import services
@@ -40,42 +40,6 @@ def detail(plan_id: int):
                            position_form=PositionForm(), action_form=EmptyForm(), Action=Action,
                            my_seat=permissions.seat_of(current_user))
 
-
-@bp.route("/plans/<int:plan_id>/positions", methods=["POST"])
-@secretariat_required
-def take_position(plan_id: int):
-    plan = get_plan_or_404(plan_id)
-    form = PositionForm()
-    if form.validate_on_submit() and form.action.data == Action.SWITCH_OFF_TRIPARTITE.value:
-        try:
-            done = services.take_switch_position(current_user, permissions.seat_of(current_user), plan,
-                                                 form.stance.data, form.comment.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The three seats approved: this plan no longer requires their approval for each act.") if done
-                  else _("Your seat's position has been recorded."), "success")
-    else:
-        flash_errors(form)
-    return redirect(url_for("plans.detail", plan_id=plan.id) + "#approvals")
-
-
-@bp.route("/plans/<int:plan_id>/positions/<int:approval_id>/withdraw", methods=["POST"])
-@secretariat_required
-def withdraw_position(plan_id: int, approval_id: int):
-    plan = get_plan_or_404(plan_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.withdraw_switch_position(current_user, plan, approval_id)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your position has been withdrawn."), "success")
-    return redirect(url_for("plans.detail", plan_id=plan.id) + "#approvals")
 
 
 @bp.route("/plans/<int:plan_id>/tripartite", methods=["POST"])
