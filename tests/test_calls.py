@@ -256,6 +256,8 @@ def test_results_are_published_with_tripartite_approval_in_the_decision_phase(ap
     with app.app_context():
         assert db.session.get(Call, due_id).results_published_at is not None
         assert db.session.get(Call, early_id).results_published_at is None
+        verbs = db.session.scalars(select(ParticipationEvent.verb).where(ParticipationEvent.call_id == due_id)).all()
+        assert verbs.count("results_published") == 1 and "published" not in verbs  # two acts, two verbs
 
 
 def test_call_lists_by_phase(app, client):

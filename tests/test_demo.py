@@ -19,6 +19,7 @@ from ogpcocreate.proposals.models import Proposal
 from ogpcocreate.responses.models import Outcome, Response
 
 from .conftest import rolled_back
+from .test_record import offline_problem
 
 CURRENT, OLDER = "Quinto Plan de Acción Nacional", "Cuarto Plan de Acción Nacional"
 
@@ -83,6 +84,7 @@ def _territories(plan: ActionPlan) -> set[str]:
 
 def test_the_record_verifies_and_its_times_are_those_of_the_acts(demo):
     assert verify().ok
+    assert offline_problem() is None  # and so does its public CSV, with the standalone verifier
     now = utcnow()
     assert db.session.scalar(select(func.max(ParticipationEvent.occurred_at))) <= now
     for plan in (_plan(OLDER), _plan(CURRENT)):

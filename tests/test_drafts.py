@@ -195,6 +195,11 @@ def test_adoption_by_tripartite_approval(app, make_client, world):
     with app.app_context():
         draft = db.session.get(DraftCommitment, draft_id)
         assert draft.adopted_via is Adoption.TRIPARTITE and draft.adopted_at is not None
+        # Each verb names one act: the adoption is "adopted", the seats' positions "approved".
+        verbs = db.session.execute(select(ParticipationEvent.verb, ParticipationEvent.subject_type)
+                                   .where(ParticipationEvent.call_id == draft.call_id)
+                                   .order_by(ParticipationEvent.seq.desc()).limit(4)).all()
+        assert [tuple(v) for v in verbs] == [("adopted", "draft_commitment"), *[("approved", "approval")] * 3]
     refused = logged(make_client, "government@example.org").post_form(
         f"/drafts/{draft_id}/versions/new", version_form())
     assert refused.status_code == 400

@@ -28,6 +28,7 @@ from ogpcocreate.responses.models import Outcome, Response
 from .conftest import PG_URL, _truncate_all
 from .factories import make_user
 from .snapshots import database_fingerprint
+from .test_record import offline_problem
 
 SMALL = 0.02
 
@@ -99,7 +100,7 @@ def test_a_fifth_of_a_unit_has_the_shape_of_scale_ten(app):
         verbs = Counter(dict(db.session.execute(
             select(ParticipationEvent.verb, func.count()).group_by(ParticipationEvent.verb)).all()))
         for verb in (Verb.SUBMITTED, Verb.COMMENTED, Verb.RESPONDED, Verb.ATTENDED, Verb.VOTED, Verb.PUBLISHED,
-                     Verb.APPROVED, Verb.MODERATED):
+                     Verb.APPROVED, Verb.MODERATED, Verb.ADOPTED, Verb.SIGNED, Verb.RESULTS_PUBLISHED, Verb.REPORTED):
             assert verbs[verb.value] > 0, verb
         unplaced = select(func.count()).where(ParticipationEvent.verb.in_(["submitted", "commented", "attended", "voted"]),
                                               ParticipationEvent.call_id.is_(None) | ParticipationEvent.plan_id.is_(None))
@@ -108,6 +109,8 @@ def test_a_fifth_of_a_unit_has_the_shape_of_scale_ten(app):
             select(ParticipationEvent.channel).where(ParticipationEvent.verb == "attended").distinct())}
         assert channels == {"online", "in_person"}
         assert eventlog.verify().ok
+        with app.test_request_context():
+            assert offline_problem() is None  # the public CSV of the generated log verifies offline
 
 
 def _fresh_app(make_app, app_config, database_template, tmp_path, name: str):

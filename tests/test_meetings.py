@@ -353,8 +353,8 @@ def test_the_three_seats_sign_the_minutes_and_an_objection_blocks(app, make_clie
     assert signed(app, mid)
     verbs = [(e.verb, e.subject_type) for e in events(app, call_id=world["call"])]
     assert verbs == [("approved", "approval"), ("objected", "approval"), ("approved", "approval"),
-                     ("withdrawn", "approval"), ("approved", "approval"), ("published", "meeting")]
-    published = events(app, "published")[0]
+                     ("withdrawn", "approval"), ("approved", "approval"), ("signed", "meeting")]
+    published = events(app, "signed")[0]
     assert published.data["action"] == "sign_minutes" and published.subject_id == mid
     assert set(published.data["approved_by"]) == {"government", "guarantor", "civil_society"}
     # Signed: nothing more to sign, nothing to withdraw, nothing to edit.

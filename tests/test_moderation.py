@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ogpcocreate.comments.models import Comment
+from ogpcocreate.core.eventlog import ParticipationEvent
 from ogpcocreate.core.outbox import send_due
 from ogpcocreate.core.sectors import Seat
 from ogpcocreate.extensions import db
@@ -61,6 +62,12 @@ def test_report_then_hide(app, make_client, inbox, thread):
         assert report.decision is Decision.HIDDEN
         action = db.session.scalar(select(ModerationAction))
         assert action.moderator_name == "Moderadora"
+        # Each verb names one act: the report (by nobody named) and the decision.
+        acts = db.session.execute(select(ParticipationEvent.verb, ParticipationEvent.subject_type, ParticipationEvent.actor_id)
+                                  .where(ParticipationEvent.subject_type.in_(["report", "moderation_action"]))
+                                  .order_by(ParticipationEvent.seq)).all()
+        assert [(v, s) for v, s, _a in acts] == [("reported", "report"), ("moderated", "moderation_action")]
+        assert acts[0].actor_id is None
         send_due()
     assert "insultos" in inbox.body(inbox.to("autora@example.org")[0])
     public = make_client().get(f"/drafts/{thread['draft']}").get_data(as_text=True)

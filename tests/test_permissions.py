@@ -27,6 +27,8 @@ ROUTES = {
     "main.healthz": ("GET", "/healthz", PUBLIC),
     "main.language": ("POST", "/language", PUBLIC),
     "opendata.record_csv": ("GET", "/record.csv", PUBLIC),
+    "opendata.record_spreadsheet_csv": ("GET", "/record-spreadsheet.csv", PUBLIC),
+    "opendata.record_json": ("GET", "/record.json", PUBLIC),
     "opendata.api_calls": ("GET", "/api/v1/calls", PUBLIC),
     "opendata.api_plans": ("GET", "/api/v1/plans", PUBLIC),
     "static": ("GET", "/static/css/site.css", PUBLIC),

@@ -435,7 +435,7 @@ def test_results_are_hidden_until_the_secretariat_publishes_them(app, make_clien
     with app.app_context():
         ballot = db.session.get(Ballot, ballot_id)
         assert ballot.results_published_at == closes
-        events = db.session.scalars(select(ParticipationEvent).where(ParticipationEvent.verb == "published",
+        events = db.session.scalars(select(ParticipationEvent).where(ParticipationEvent.verb == "results_published",
                                                                      ParticipationEvent.subject_type == "ballot")).all()
         assert len(events) == 1
         tally = events[0].data["tally"]
@@ -529,7 +529,7 @@ def test_adopt_by_vote_adopts_what_more_than_half_approved(app, make_client, wor
         assert drafts["majority"].adopted_via is Adoption.VOTE and drafts["majority"].adopted_at == closes + timedelta(hours=2)
         assert drafts["half"].adopted_via is None  # 2 of 4 is not more than half
         assert drafts["already"].adopted_via is Adoption.TRIPARTITE
-        events = db.session.scalars(select(ParticipationEvent).where(ParticipationEvent.verb == "approved")).all()
+        events = db.session.scalars(select(ParticipationEvent).where(ParticipationEvent.verb == "adopted")).all()
         assert len(events) == 1
         assert (events[0].subject_type, events[0].subject_id, events[0].call_id, events[0].sector) == (
             "draft_commitment", ids["majority"], world["call"], Sector.GOVERNMENT)

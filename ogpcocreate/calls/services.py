@@ -120,7 +120,7 @@ def take_position(actor: User, seat: Seat, call: Call, action: str, stance: str,
         call.published_at = now
     else:
         call.results_published_at = now
-    eventlog.record(actor, Verb.PUBLISHED, call, sector=seat.sector, territory="national", call=call,
+    eventlog.record(actor, Verb.PUBLISHED if action is Action.PUBLISH_CALL else Verb.RESULTS_PUBLISHED, call, sector=seat.sector, territory="national", call=call,
                     data={"action": action.value, "approved_by": [s.value for s in new_state.approvals],
                           "short_notice": call.short_notice, "notice_days": call.notice.days})
     db.session.flush()

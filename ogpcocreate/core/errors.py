@@ -29,7 +29,8 @@ class ServiceError(Exception):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
+    # /record.json answers in JSON too, though it is not under /api/ (it sits beside /record.csv).
+    return request.path.startswith("/api/") or request.path.endswith(".json") or (
         request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
     )
 

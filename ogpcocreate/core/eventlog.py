@@ -4,12 +4,39 @@ Implements shared/DOMAIN.md, "Participation event": every act is appended to one
 organisation, sector, territory, what, on what, when); each entry stores the hash of the previous one,
 so any later edit is detectable by a verify command.
 
-The chain
----------
-Entry ``n`` stores ``seq = n``, ``prev_hash`` = the ``hash`` of entry ``n - 1`` (64 zeros for the
-first), and ``hash`` = SHA-256 of the canonical JSON of all its other fields (see ``_payload``).
-``verify()`` walks the entries in ``seq`` order, recomputes each hash and checks each link, so it finds
-an altered field (hash mismatch), a removed entry (gap in ``seq`` or broken link) and a re-ordered one.
+The chain: salted digests, not payloads (DOMAIN.md, "What is public, and when")
+-----------------------------------------------------------------------------
+The log is public and permanent, yet it must never publish what is not public yet (a draft call's
+title, a ballot's question) nor personal data a person may withdraw (the name of a closed account).
+So the chain commits to each entry's payload through a salted digest, never through the payload:
+
+- The payload has two parts, each withheld or shown on its own (visibility.disclosure decides):
+  ``who`` is the actor's name (``actor_name``), withheld once the account is closed; ``what`` is the
+  organisation's name and the free data (``organisation_name``, ``data``), withheld while the subject is
+  not public.
+- Each part has its own random salt (``secrets``, 128 bits, as 32 hex digits) and its digest is
+  ``SHA-256(salt + canonical JSON of the part)`` (UTF-8), stored as ``who_salt``/``who_digest`` and
+  ``what_salt``/``what_digest``. The ``who`` part is the name or null; the ``what`` part is
+  ``{"data": {...}, "organisation": name or null}``. An empty name counts as null, so a CSV cell
+  (where both read the same) rebuilds the same digest. Without the salt, a guessed name or title
+  cannot be confirmed against a published digest: the salt is published only with its payload.
+- The entry's ``hash`` is SHA-256 of the canonical JSON of its *envelope*: ``seq``, ``occurred_at``
+  (UTC, microseconds, ``Z``), ``actor_id``, ``organisation_id``, ``sector``, ``territory``, ``channel``,
+  ``verb``, ``subject_type``, ``subject_id``, ``plan_id``, ``call_id``, ``who_digest``, ``what_digest``,
+  ``prev_hash``, as an object of text values (numbers in decimal, absent values and empty text as
+  null), keys sorted. These are exactly the cells of the public CSV, so anyone can recompute the hash
+  from the export, payload shown or not (static/record/verify_record.py does, with only the standard
+  library).
+- Entry ``n`` stores ``seq = n`` and ``prev_hash`` = the ``hash`` of entry ``n - 1`` (64 zeros for the
+  first). ``verify()`` walks the entries in ``seq`` order and checks each link, each hash, and that
+  each stored payload still matches its digest; so it finds an altered payload or envelope field, a
+  removed entry (gap in ``seq`` or broken link) and a re-ordered one, even after the append-only
+  triggers are dropped.
+
+Disclosure is computed when the record is read; the log itself is never updated, so an entry becomes
+readable the moment its subject becomes public (or stays a digest once its author closes the account)
+and the chain is the same either way. Migration 0010 re-chained the entries written before this
+design.
 
 Concurrency: appending reads the last entry and writes the next one, so two writers must never read
 the same last entry. PostgreSQL: a transaction-scoped advisory lock serialises appenders until they
@@ -27,6 +54,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,10 +87,14 @@ class Verb(enum.StrEnum):
     RESPONDED = "responded"
     ATTENDED = "attended"
     VOTED = "voted"
-    APPROVED = "approved"
+    APPROVED = "approved"  # a seat's approval of an act (approvals/services.py), never an adoption
     OBJECTED = "objected"
-    PUBLISHED = "published"
-    MODERATED = "moderated"
+    ADOPTED = "adopted"  # a draft commitment adopted, by the three seats or by a ballot
+    PUBLISHED = "published"  # something made public: a call, a version of a draft, a ballot, a meeting
+    RESULTS_PUBLISHED = "results_published"  # the results of a call or of a ballot
+    SIGNED = "signed"  # a meeting's minutes signed by the seats
+    REPORTED = "reported"  # a comment reported for moderation (the reporter is not recorded)
+    MODERATED = "moderated"  # a moderation decision on a comment
     CREATED = "created"
     REGISTERED = "registered"
     VERIFIED = "verified"
@@ -86,7 +118,11 @@ VERB_LABELS = {
     Verb.VOTED: _l("voted"),
     Verb.APPROVED: _l("approved"),
     Verb.OBJECTED: _l("objected"),
+    Verb.ADOPTED: _l("adopted"),
     Verb.PUBLISHED: _l("published"),
+    Verb.RESULTS_PUBLISHED: _l("published the results"),
+    Verb.SIGNED: _l("signed the minutes"),
+    Verb.REPORTED: _l("reported a comment"),
     Verb.MODERATED: _l("moderated"),
     Verb.CREATED: _l("created"),
     Verb.REGISTERED: _l("registered"),
@@ -154,6 +190,11 @@ class ParticipationEvent(db.Model):
     # The process the act belongs to, so reports aggregate per call and per plan with one indexed scan.
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("action_plan.id"))
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
+    # The salted digests the hash covers instead of the payload (module docstring).
+    who_salt: Mapped[str] = mapped_column(String(32))
+    who_digest: Mapped[str] = mapped_column(String(64))
+    what_salt: Mapped[str] = mapped_column(String(32))
+    what_digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -168,38 +209,74 @@ class ParticipationEvent(db.Model):
     )
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(_payload(self).encode("utf-8")).hexdigest()
+        return entry_hash(envelope(self))
+
+    def seal(self) -> None:
+        """Draw the salts, compute both digests and the hash: the entry is then ready to append."""
+        seal_entry(self)
 
 
 def _canonical_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _payload(e: ParticipationEvent) -> str:
-    """The canonical text that is hashed: every field but ``id`` and ``hash``, in a fixed order.
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
-    The process context (plan, call) came later (migration 0002): it is appended only when set, so
-    entries written before it hash exactly as they did.
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def digest(salt: str, part) -> str:
+    """The salted digest of one payload part (``who_part`` or ``what_part``)."""
+    return hashlib.sha256((salt + canonical_json(part)).encode("utf-8")).hexdigest()
+
+
+def who_part(actor_name: str | None):
+    return actor_name or None
+
+
+def what_part(organisation_name: str | None, data: dict | None) -> dict:
+    return {"data": data or {}, "organisation": organisation_name or None}
+
+
+# The envelope, in the order the public CSV gives it. Every value is text or null (module docstring).
+ENVELOPE = (
+    "seq", "occurred_at", "actor_id", "organisation_id", "sector", "territory", "channel", "verb",
+    "subject_type", "subject_id", "plan_id", "call_id", "who_digest", "what_digest", "prev_hash",
+)  # fmt: skip
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _canonical_time(value)
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return str(value) or None
+
+
+def envelope(e) -> dict[str, str | None]:
+    """The fields the hash covers, as text: anything that reads like an entry (a row, a namespace)."""
+    return {name: _text(getattr(e, name)) for name in ENVELOPE}
+
+
+def entry_hash(fields: dict[str, str | None]) -> str:
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+def seal_entry(e, salts: tuple[str, str] | None = None) -> None:
+    """Fill ``e``'s salts, digests and hash from its payload and envelope (``e.prev_hash`` set).
+
+    ``salts`` (who, what) is for the bulk generator, whose data must come out the same at every run;
+    everything else draws fresh random salts.
     """
-    fields = [
-        e.seq,
-        _canonical_time(e.occurred_at),
-        e.actor_id,
-        e.actor_name,
-        e.organisation_id,
-        e.organisation_name,
-        e.sector.value if e.sector else None,
-        e.territory,
-        e.channel.value if e.channel else Channel.ONLINE.value,
-        e.verb,
-        e.subject_type,
-        e.subject_id,
-        e.data or {},
-        e.prev_hash,
-    ]
-    if e.plan_id is not None or e.call_id is not None:
-        fields.append({"plan": e.plan_id, "call": e.call_id})
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    e.who_salt, e.what_salt = salts or (new_salt(), new_salt())
+    e.who_digest = digest(e.who_salt, who_part(e.actor_name))
+    e.what_digest = digest(e.what_salt, what_part(e.organisation_name, e.data))
+    e.hash = entry_hash(envelope(e))
 
 
 # Functions called with (event, call) after each append, in the same transaction: derived data that
@@ -288,7 +365,7 @@ def record(
         call_id=call.id if call is not None else None,
         prev_hash=prev_hash,
     )
-    event.hash = event.compute_hash()
+    event.seal()
     db.session.add(event)
     db.session.flush()
     for listener in _LISTENERS:
@@ -335,6 +412,11 @@ def verify(batch: int = 5000) -> VerifyResult:
                 return VerifyResult(checked, f"entry {event.seq} does not link to entry {event.seq - 1}", event.seq)
             if event.compute_hash() != event.hash:
                 return VerifyResult(checked, f"entry {event.seq} was altered (its hash does not match its content)", event.seq)
+            if digest(event.who_salt or "", who_part(event.actor_name)) != event.who_digest:
+                return VerifyResult(checked, f"entry {event.seq} was altered (its name does not match its digest)", event.seq)
+            if digest(event.what_salt or "", what_part(event.organisation_name, event.data)) != event.what_digest:
+                return VerifyResult(checked, f"entry {event.seq} was altered (its content does not match its digest)",
+                                    event.seq)
             checked += 1
             expected_seq, expected_prev, after = event.seq + 1, event.hash, event.seq
         db.session.expunge_all()

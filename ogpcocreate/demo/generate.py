@@ -30,8 +30,10 @@ same on both). It commits once, at the end, and returns a summary:
 How it stays fast: ids are assigned in Python (after each table's current maximum), so child rows
 name their parents without a round trip; every table goes in with one Core ``insert()`` executemany
 per batch; one password hash serves every account; each distinct text is sanitised once. The log is
-chained here, in time order, continuing the chain already in the table, with the log's own hash
-(``ParticipationEvent.compute_hash``), so ``flask audit verify`` holds; the participation tally
+chained here, in time order, continuing the chain already in the table, with the log's own sealing
+(``eventlog.seal_entry``: salted digests, then the hash), so ``flask audit verify`` holds. Its salts
+come from the seed and the SECRET_KEY (``World.token``) instead of ``secrets``, so that a run is
+repeatable and still no one without the key can test a guessed name against a digest; the participation tally
 derived from the log is then recomputed (reports/tally.py). On PostgreSQL the sequences are moved
 past the inserted ids, so the application can insert afterwards.
 
@@ -111,33 +113,34 @@ def _insert(conn, table: Table, rows: list[dict], batch: int, show: bool) -> flo
 class _Chain:
     """Turns event tuples (generate_world.World.event) into log rows, continuing a chain."""
 
-    def __init__(self, seq: int, prev_hash: str, next_id: int):
-        self.seq, self.prev_hash, self.next_id = seq, prev_hash, next_id
+    def __init__(self, seq: int, prev_hash: str, next_id: int, token):
+        self.seq, self.prev_hash, self.next_id, self.token = seq, prev_hash, next_id, token
 
     def rows(self, events: list[tuple]) -> list[dict]:
         rows = []
         for (when, _, actor_id, actor_name, org_id, org_name, sector, territory, channel, verb, subject_type,
              subject_id, data, plan_id, call_id) in events:
             self.seq += 1
-            # Reads like a ParticipationEvent, so the log's own compute_hash hashes it (one copy of the
-            # hashing rules); its __dict__ is the row to insert.
+            # Reads like a ParticipationEvent, so the log's own seal_entry digests and hashes it (one
+            # copy of the hashing rules); its __dict__ is the row to insert.
             entry = SimpleNamespace(
                 id=self.next_id, seq=self.seq, occurred_at=when, actor_id=actor_id, actor_name=actor_name,
                 organisation_id=org_id, organisation_name=org_name, sector=sector, territory=territory,
                 channel=channel, verb=verb, subject_type=subject_type, subject_id=subject_id, data=data,
                 plan_id=plan_id, call_id=call_id, prev_hash=self.prev_hash)
-            entry.hash = self.prev_hash = ParticipationEvent.compute_hash(entry)
+            eventlog.seal_entry(entry, (self.token("who-salt", self.seq)[:32], self.token("what-salt", self.seq)[:32]))
+            self.prev_hash = entry.hash
             self.next_id += 1
             rows.append(vars(entry))
         return rows
 
 
-def _chain(conn, events: list[tuple], batch: int, show: bool) -> tuple[dict, float]:
+def _chain(conn, events: list[tuple], batch: int, show: bool, token) -> tuple[dict, float]:
     """Append the events, in the order they happened, to the hash chain (core/eventlog.py)."""
     started = perf_counter()
     last = conn.execute(select(LOG.c.seq, LOG.c.hash).order_by(LOG.c.seq.desc()).limit(1)).first()
     chain = _Chain(*((last.seq, last.hash) if last else (0, GENESIS_HASH)),
-                   (conn.scalar(select(func.max(LOG.c.id))) or 0) + 1)
+                   (conn.scalar(select(func.max(LOG.c.id))) or 0) + 1, token)
     first_seq = chain.seq + 1
     events.sort(key=lambda e: (e[0], e[1]))
     with _bar(show, len(events), LOG.name) as bar:
@@ -220,7 +223,7 @@ def generate(scale: float = 1.0, seed: int = 2026, *, progress: bool = False, ba
                                   "rows_per_second": _per_second(len(rows), seconds)}
             written.append(table)
             w.rows[table.name] = []  # done with them
-        chain, seconds = _chain(conn, w.events, batch, progress)
+        chain, seconds = _chain(conn, w.events, batch, progress, w.token)
         tables[LOG.name] = {"rows": len(w.events), "seconds": round(seconds, 3),
                             "rows_per_second": _per_second(len(w.events), seconds)}
         _reset_sequences(conn, [*written, LOG])

@@ -77,7 +77,7 @@ def meetings(w: World, calls: list[CallInfo], territory_names: dict[str, str]) -
                         data={"meeting": meeting, "unregistered": {s.value: n for s, n in counts.items()}})
             if signed:
                 seats = approve(w, signed - DAY, Action.SIGN_MINUTES, call, meeting=meeting)
-                w.event(signed, Verb.PUBLISHED, "meeting", meeting, gov, seat=Seat.GOVERNMENT, call=call,
+                w.event(signed, Verb.SIGNED, "meeting", meeting, gov, seat=Seat.GOVERNMENT, call=call,
                         data={"action": Action.SIGN_MINUTES.value, "meeting": meeting, "approved_by": seats})
 
 
@@ -101,14 +101,14 @@ def votes(w: World, calls: list[CallInfo]) -> None:
             yes = tally[draft.id]
             if yes * 2 > voters:
                 draft.row.update(adopted_via=Adoption.VOTE, adopted_at=voted)
-                w.event(voted, Verb.APPROVED, "draft_commitment", draft.id, gov, seat=Seat.GOVERNMENT, call=call,
+                w.event(voted, Verb.ADOPTED, "draft_commitment", draft.id, gov, seat=Seat.GOVERNMENT, call=call,
                         data={"adopted_by": "vote", "ballot": ballot, "yes": yes, "voters": voters})
         for draft in call.drafts:
             if draft.row["adopted_via"] is None and w.rng.random() < 0.85:
                 moment = call.decision + 12 * DAY
                 seats = approve(w, moment, Action.ADOPT_COMMITMENT, call, draft=draft.id)
                 draft.row.update(adopted_via=Adoption.TRIPARTITE, adopted_at=moment + 3 * HOUR)
-                w.event(moment + 3 * HOUR, Verb.APPROVED, "draft_commitment", draft.id, gov, seat=Seat.GOVERNMENT,
+                w.event(moment + 3 * HOUR, Verb.ADOPTED, "draft_commitment", draft.id, gov, seat=Seat.GOVERNMENT,
                         call=call, data={"adopted_by": "tripartite", "version": len(draft.versions), "approved_by": seats})
 
 
@@ -152,7 +152,7 @@ def _ballot(w: World, call: CallInfo, kind: BallotKind, electorate: Electorate, 
     cells = {option: {s: by_sector[option, s] for s in Sector if by_sector[option, s]} for option in ids}
     tally = secrecy.publishable(voter_sectors, cells, current_app.config["BALLOT_MIN_GROUP"]).as_data(
         {option: label for option, (_, _, label) in zip(ids, options, strict=True)})
-    w.event(published, Verb.PUBLISHED, "ballot", ballot, gov, seat=Seat.GOVERNMENT, call=call,
+    w.event(published, Verb.RESULTS_PUBLISHED, "ballot", ballot, gov, seat=Seat.GOVERNMENT, call=call,
             data={"ballot": ballot, "tally": tally})
     return ballot, len(voters), {subject: approvals[option] for option, (_, subject, _) in zip(ids, options, strict=True)}
 

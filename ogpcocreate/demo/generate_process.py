@@ -142,7 +142,7 @@ def plans_and_calls(w: World) -> list[CallInfo]:
                           "notice_days": 15})
             if results:
                 seats = approve(w, call.results - 2 * DAY, Action.PUBLISH_RESULTS, call)
-                w.event(call.results, Verb.PUBLISHED, "call", call_id, gov, seat=Seat.GOVERNMENT, call=call,
+                w.event(call.results, Verb.RESULTS_PUBLISHED, "call", call_id, gov, seat=Seat.GOVERNMENT, call=call,
                         data={"action": Action.PUBLISH_RESULTS.value, "approved_by": seats, "short_notice": False,
                               "notice_days": 15})
     return calls
@@ -367,7 +367,7 @@ def _moderate(w: World, call: CallInfo, comment: int, reported: datetime, decide
         report = w.add("report", comment_id=comment, reporter_id=reporter, reason=w.rng.choice(words.REPORT_REASONS),
                        created_at=w.between(reported, decided), decision=decision, decided_at=decided,
                        decided_by_id=moderator.id)
-        w.event(w.rows["report"][-1]["created_at"], Verb.MODERATED, "report", report, call=call,
+        w.event(w.rows["report"][-1]["created_at"], Verb.REPORTED, "report", report, call=call,
                 data={"comment": comment, "action": "reported"})
     action = w.add("moderation_action", comment_id=comment, decision=decision, reason=reason, moderator_id=moderator.id,
                    moderator_name=moderator.name, created_at=decided)

@@ -136,7 +136,8 @@ def publish(acts: Acts, target: Call, action: Action, members: dict[Seat, User],
         target.published_at = at
     else:
         target.results_published_at = at
-    acts(at, member, Verb.PUBLISHED, target, sector=seat.sector, territory=NATIONAL, call=target,
+    verb = Verb.PUBLISHED if action is Action.PUBLISH_CALL else Verb.RESULTS_PUBLISHED
+    acts(at, member, verb, target, sector=seat.sector, territory=NATIONAL, call=target,
          data={"action": action.value, "approved_by": [s.value for s in members],
                "short_notice": target.short_notice, "notice_days": target.notice.days})
 
@@ -212,7 +213,7 @@ def meeting(acts: Acts, target: Call, creator: User, at: datetime, *, title: str
         seat, member = approve(acts, created, Action.SIGN_MINUTES, signers, at + 2 * DAY, comment="Firmada.")
         if len(signers) == len(Seat):
             created.signed_at = at + 2 * DAY + (len(signers) - 1) * HOUR
-            acts(created.signed_at, member, Verb.PUBLISHED, created, sector=seat.sector, territory=NATIONAL,
+            acts(created.signed_at, member, Verb.SIGNED, created, sector=seat.sector, territory=NATIONAL,
                  call=target, data={"action": Action.SIGN_MINUTES.value, "meeting": created.id,
                                     "approved_by": [s.value for s in signers]})
     return created
@@ -424,7 +425,7 @@ def _vote_on_themes(acts: Acts, rng: random.Random, national: Call, government: 
         acts(at, person_, Verb.VOTED, ballot, organisation, call=national, data={"ballot": ballot.id})
     db.session.flush()
     ballot.results_published_at = ballot.closes_at + 2 * DAY
-    acts(ballot.results_published_at, government, Verb.PUBLISHED, ballot, sector=Sector.GOVERNMENT,
+    acts(ballot.results_published_at, government, Verb.RESULTS_PUBLISHED, ballot, sector=Sector.GOVERNMENT,
          territory=NATIONAL, call=national, data={"ballot": ballot.id, "tally": votes.tally(ballot).as_data()})
 
 
@@ -684,7 +685,7 @@ def _drafts(acts: Acts, national: Call, members: dict[Seat, User], now: datetime
     seat, member = approve(acts, agua, Action.ADOPT_COMMITMENT, members, now - 14 * DAY,
                            comment="Adoptado como compromiso final del Quinto Plan.")
     agua.adopted_via, agua.adopted_at = Adoption.TRIPARTITE, now - 14 * DAY + 2 * HOUR
-    acts(agua.adopted_at, member, Verb.APPROVED, agua, sector=seat.sector, territory=NATIONAL, call=national,
+    acts(agua.adopted_at, member, Verb.ADOPTED, agua, sector=seat.sector, territory=NATIONAL, call=national,
          data={"adopted_by": "tripartite", "version": w2.number, "approved_by": [s.value for s in members]})
     db.session.flush()
 
@@ -732,7 +733,7 @@ def _hidden(acts: Acts, version: DraftVersion, moderator: User, at: datetime) ->
                     created_at=at + 3 * HOUR, decision=Decision.HIDDEN, decided_at=at + DAY, decided_by_id=moderator.id)
     db.session.add(report)
     db.session.flush()
-    acts(report.created_at, None, Verb.MODERATED, report, call=version.draft.call,
+    acts(report.created_at, None, Verb.REPORTED, report, call=version.draft.call,
          data={"comment": comment.id, "action": "reported"})
     action = ModerationAction(comment_id=comment.id, decision=Decision.HIDDEN, reason=reason,
                               moderator_id=moderator.id, moderator_name=moderator.display_name, created_at=at + DAY)

@@ -270,7 +270,7 @@ def take_adoption_position(actor: User, seat: Seat, draft: DraftCommitment, stan
     if not new_state.complete:
         return False
     closed = adoption.adopt(draft, Adoption.TRIPARTITE, utcnow())
-    eventlog.record(actor, Verb.APPROVED, draft, sector=seat.sector, territory="national", call=draft.call,
+    eventlog.record(actor, Verb.ADOPTED, draft, sector=seat.sector, territory="national", call=draft.call,
                     data={"adopted_by": "tripartite", "version": version.number, "closed_comments": closed,
                           "approved_by": [s.value for s in new_state.approvals]})
     db.session.flush()

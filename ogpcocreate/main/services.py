@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import distinct, func, select
 
+from .. import visibility
 from ..core.eventlog import ParticipationEvent
 from ..core.territories import NATIONAL, subdivisions
 from ..extensions import db
+from ..opendata.record import RecordFilter
 from ..organisations.models import Organisation, Verification
+from ..visibility import Disclosure
 
 
 def home_figures() -> dict:
@@ -33,16 +36,18 @@ def home_figures() -> dict:
 
 
 def record_page(
-    before: int | None, per_page: int = 50
-) -> tuple[list[tuple[ParticipationEvent, Verification | None]], int | None]:
+    flt: RecordFilter, before: int | None, per_page: int = 50
+) -> tuple[list[tuple[ParticipationEvent, Verification | None, Disclosure]], int | None]:
     """Newest first, by keyset on seq (the log can hold millions of entries); returns the next cursor.
 
     Each entry comes with its organisation's verification as it stands now (the entry keeps the name
-    it had then), read in the same statement so the page's cost does not grow with its entries.
+    it had then), read in the same statement so the page's cost does not grow with its entries, and
+    with what the public may see of it (visibility.disclosure, one call for the page).
     """
     query = (
         select(ParticipationEvent, Organisation.verification)
         .outerjoin(Organisation, Organisation.id == ParticipationEvent.organisation_id)
+        .where(*flt.conditions())
         .order_by(ParticipationEvent.seq.desc())
         .limit(per_page + 1)
     )
@@ -51,7 +56,9 @@ def record_page(
     rows = [tuple(row) for row in db.session.execute(query)]
     more = len(rows) > per_page
     rows = rows[:per_page]
-    return rows, (rows[-1][0].seq if more and rows else None)
+    shown = visibility.disclosure([event for event, _verification in rows])
+    return [(event, verification, shown[event.id]) for event, verification in rows], (
+        rows[-1][0].seq if more and rows else None)
 
 
 def chain_head() -> ParticipationEvent | None:

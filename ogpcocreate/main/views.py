@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session
+from flask import Blueprint, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..core.eventlog import Verb, verb_label
 from ..core.params import MAX_SEQ, int_arg
+from ..core.sectors import Sector
 from ..core.urls import safe_next
 from ..extensions import db
+from ..opendata import record as record_filters
 from . import services
 from .forms import LanguageForm
 
@@ -22,9 +25,22 @@ def home():
 
 @bp.route("/record")
 def record():
+    """The participation log as the public may read it (DOMAIN.md, "Participation event" and "What is
+    public, and when"), newest first, filtered by a GET form that needs no script; a filter that
+    cannot be used is a 400 with the form and its errors."""
     before = int_arg("before", maximum=MAX_SEQ)
-    events, next_before = services.record_page(before)
-    return render_template("main/record.html", events=events, next_before=next_before, head=services.chain_head())
+    flt, errors = record_filters.parse_filter(request.args)
+    if errors:
+        events, next_before = [], None
+    else:
+        events, next_before = services.record_page(flt, before)
+    urls = record_filters.subject_urls([(event, shown) for event, _verification, shown in events])
+    page = render_template(
+        "main/record.html", events=events, next_before=next_before, head=services.chain_head(), urls=urls,
+        filters=flt, errors=errors, args=request.args, verbs=sorted(Verb, key=lambda v: verb_label(v).casefold()),
+        sectors=list(Sector), closed_account=record_filters.closed_account,
+    )
+    return page, (400 if errors else 200)
 
 
 @bp.route("/language", methods=["POST"])

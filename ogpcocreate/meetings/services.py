@@ -328,7 +328,7 @@ def take_position(actor: User, seat: Seat, meeting: Meeting, stance: str, commen
     if not new_state.complete:
         return False
     meeting.signed_at = utcnow()
-    eventlog.record(actor, Verb.PUBLISHED, meeting, sector=seat.sector, territory="national", call=meeting.call,
+    eventlog.record(actor, Verb.SIGNED, meeting, sector=seat.sector, territory="national", call=meeting.call,
                     data={"action": Action.SIGN_MINUTES.value, "meeting": meeting.id,
                           "approved_by": [s.value for s in new_state.approvals]})
     db.session.flush()

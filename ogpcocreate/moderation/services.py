@@ -43,7 +43,7 @@ def report(actor: User, comment: Comment, reason: str) -> Report:
     db.session.add(entry)
     db.session.flush()
     # The reporter's identity is not public: the log keeps the act, not who reported.
-    eventlog.record(None, Verb.MODERATED, entry, call=comment.version.draft.call,
+    eventlog.record(None, Verb.REPORTED, entry, call=comment.version.draft.call,
                     data={"comment": comment.id, "action": "reported"})
     return entry
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
-from flask_babel import gettext as _
 
 from ..calls.phases import SCHEDULE
 from ..core.db import utcnow
-from ..core.params import int_arg, page_arg
+from ..core.params import page_arg
 from ..core.urls import external_url
-from . import services
+from . import record, services
 
 bp = Blueprint("opendata", __name__)
 
@@ -34,27 +34,75 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-@bp.route("/record.csv")
-def record_csv():
-    """The whole participation log (or one plan's or call's part of it) as CSV, streamed in batches."""
-    plan_id = int_arg("plan", message=_("The plan must be given as the number of an action plan."))
-    call_id = int_arg("call", message=_("The call must be given as the number of a call for proposals."))
+def _stream_csv(rows_of, filename: str) -> Response:
+    """Stream a CSV of the record: ``rows_of(batch)`` turns a batch of entries into CSV rows."""
+    flt = record.filter_from_request(request.args)
 
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(services.RECORD_COLUMNS)
-        for rows in services.record_batches(plan_id, call_id):
-            for start in range(0, len(rows), CHUNK_ROWS):
-                writer.writerows(rows[start:start + CHUNK_ROWS])
+        writer.writerow(record.CSV_COLUMNS)
+        for rows in record.batches(flt):
+            cells = rows_of(record.disclosed(rows))
+            for start in range(0, len(cells), CHUNK_ROWS):
+                writer.writerows(cells[start:start + CHUNK_ROWS])
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=participation-record.csv"
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response
+
+
+@bp.route("/record.csv")
+def record_csv():
+    """The participation log (whole, or filtered as on /record) as CSV, streamed in batches.
+
+    Byte-exact: each cell is what the chain hashes, a withheld payload part reduced to its digest, so
+    static/record/verify_record.py can verify it offline (DOMAIN.md, "What is public, and when").
+    """
+    return _stream_csv(lambda rows: [record.csv_cells(row, shown) for row, shown in rows],
+                       "participation-record.csv")
+
+
+@bp.route("/record-spreadsheet.csv")
+def record_spreadsheet_csv():
+    """The same table for spreadsheets: a cell that would run as a formula is prefixed with an
+    apostrophe (CSV injection), so this one is for reading, never for verifying."""
+    return _stream_csv(lambda rows: [record.spreadsheet_cells(row, shown) for row, shown in rows],
+                       "participation-record-spreadsheet.csv")
+
+
+@bp.route("/record.json")
+def record_json():
+    """The record (whole or filtered) as one JSON document, streamed entry by entry."""
+    flt = record.filter_from_request(request.args)
+    head = {
+        "columns": record.CSV_COLUMNS,
+        "filters": flt.args(),
+        "complete_chain": not flt.is_subset,
+        "documentation": external_url("main.record") + "#about-the-data",
+        "verifier": external_url("static", filename="record/verify_record.py"),
+    }
+
+    def generate():
+        yield record.canonical_json(head)[:-1] + ',"entries":['
+        first = True
+        for rows in record.batches(flt):
+            shown = record.disclosed(rows)
+            urls = record.subject_urls(shown, external=True)
+            parts = []
+            for row, disclosure in shown:
+                url = urls.get((row.subject_type, row.subject_id))
+                parts.append(("" if first else ",") + json.dumps(record.json_entry(row, disclosure, url),
+                                                                  ensure_ascii=False, separators=(",", ":")))
+                first = False
+            yield "".join(parts)
+        yield "]}"
+
+    return Response(stream_with_context(generate()), mimetype="application/json")
 
 
 @bp.route("/api/v1/calls")

@@ -32,6 +32,9 @@ from .influence import Evidence
 from .scope import Scope
 
 HALF_YEAR = timedelta(days=183)
+# What updates the public repository (OGP 2.2): a call, a version or a ballot made public, results, signed
+# minutes. Each is its own verb (core/eventlog.py), so the check names them all.
+PUBLICATIONS = (Verb.PUBLISHED.value, Verb.RESULTS_PUBLISHED.value, Verb.SIGNED.value)
 
 
 class Status(enum.StrEnum):
@@ -108,7 +111,7 @@ def forum_meetings(scope: Scope, span: Span | None) -> Flag:
 
 def repository_updates(scope: Scope, span: Span | None) -> Flag:
     published = list(db.session.scalars(
-        select(ParticipationEvent.occurred_at).where(scope.events(), ParticipationEvent.verb == Verb.PUBLISHED.value)
+        select(ParticipationEvent.occurred_at).where(scope.events(), ParticipationEvent.verb.in_(PUBLICATIONS))
     ))
     return _regularity("repository_updates", span, published, _("Publications"))
 

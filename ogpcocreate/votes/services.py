@@ -354,7 +354,7 @@ def publish_results(actor: User, seat: Seat, ballot: Ballot) -> Tally:
                              date=format_datetime(ballot.closes_at, "medium")))
     result = tally(ballot)
     ballot.results_published_at = now
-    eventlog.record(actor, Verb.PUBLISHED, ballot, sector=seat.sector, territory="national", call=ballot.call,
+    eventlog.record(actor, Verb.RESULTS_PUBLISHED, ballot, sector=seat.sector, territory="national", call=ballot.call,
                     data={"ballot": ballot.id, "tally": result.as_data()})
     db.session.flush()
     return result
@@ -382,7 +382,7 @@ def adopt_by_vote(actor: User, seat: Seat, ballot: Ballot) -> list[DraftCommitme
     for row in winners:
         draft = row.option.draft
         closed = adoption.adopt(draft, Adoption.VOTE, now)
-        eventlog.record(actor, Verb.APPROVED, draft, sector=seat.sector, territory="national", call=ballot.call,
+        eventlog.record(actor, Verb.ADOPTED, draft, sector=seat.sector, territory="national", call=ballot.call,
                         data={"adopted_by": "vote", "ballot": ballot.id, "yes": row.approvals, "voters": result.voters,
                               "closed_comments": closed})
         adopted.append(draft)
