@@ -159,7 +159,8 @@ def comment_text_is_public(comment, now: datetime | None = None) -> bool:
 # event", "Moderation"):
 # - users: a registration names the person; shown once the e-mail is confirmed (an unconfirmed
 #   registration is not a participant yet) and withheld with the name when the account is closed.
-# - organisation, secretariat_membership: the directory and the secretariat page are public.
+# - organisation, secretariat_membership: the directory and the secretariat page are public; a seat's
+#   entries name its member, so they are withheld once that member closed their account.
 # - invitation: it is about someone who has not accepted (yet): withheld until accepted.
 # - action_plan: the plan's rule; call: the call's rule.
 # - proposal: its call's rule.
@@ -189,6 +190,7 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
     from .organisations.models import Invitation
     from .plans.models import ActionPlan
     from .responses.models import Response
+    from .secretariat.models import SecretariatMembership
     from .votes.models import Ballot
 
     if not events:
@@ -267,6 +269,11 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
     confirmed_users = public(User, set(ids["users"]), and_(User.email_confirmed_at.is_not(None),
                                                               User.closed_at.is_(None)))
     accepted_invitations = public(Invitation, set(ids["invitation"]), Invitation.accepted_at.is_not(None))
+    # A seat's entries name its member in their data: withheld once that member closed their account.
+    closed_seats = set(db.session.scalars(
+        select(SecretariatMembership.id).join(User, User.id == SecretariatMembership.user_id)
+        .where(SecretariatMembership.id.in_(ids["secretariat_membership"]), User.closed_at.is_not(None))
+    )) if ids.get("secretariat_membership") else set()
 
     def comment_public(comment_id, text: bool) -> bool:
         c = comment_rows.get(comment_id)
@@ -279,8 +286,10 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
         match kind:
             case "users":
                 return sid in confirmed_users
-            case "organisation" | "secretariat_membership":
+            case "organisation":
                 return True
+            case "secretariat_membership":
+                return sid not in closed_seats
             case "invitation":
                 return sid in accepted_invitations
             case "action_plan":

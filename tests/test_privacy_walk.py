@@ -23,10 +23,12 @@ import time_machine
 from sqlalchemy import select
 
 from ogpcocreate.approvals.models import Approval, Stance
+from ogpcocreate.auth import services as auth
 from ogpcocreate.auth.models import User
 from ogpcocreate.calls import services as calls
 from ogpcocreate.calls.models import Call
 from ogpcocreate.comments.models import Comment
+from ogpcocreate.core import tokens
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.outbox import send_due
 from ogpcocreate.core.sectors import Seat
@@ -38,6 +40,7 @@ from ogpcocreate.meetings.models import Meeting
 from ogpcocreate.moderation import services as moderation
 from ogpcocreate.organisations.models import Invitation, Organisation
 from ogpcocreate.plans.models import ActionPlan
+from ogpcocreate.proposals import services as proposals
 from ogpcocreate.proposals.models import Proposal
 from ogpcocreate.reports.services import BREAKDOWNS
 from ogpcocreate.secretariat.models import SecretariatMembership
@@ -45,6 +48,7 @@ from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import Ballot
 
 from .factories import (
+    PASSWORD,
     make_call,
     make_comment,
     make_draft,
@@ -55,9 +59,9 @@ from .factories import (
     make_user,
 )
 
-# The record pages still print the payload of entries whose subject is not public; the chained-digest
-# record replaces that rendering, and then this set is emptied.
-KNOWN_RECORD_LEAKS = {"/record", "/record.csv"}
+# Pages walked but exempt from the check: none. (The public record shows only the digest of an entry
+# whose subject is not public, or whose author closed their account: core/eventlog.py, visibility.py.)
+KNOWN_RECORD_LEAKS: set[str] = set()
 
 ANNOUNCE_IN = timedelta(days=2)  # where the scheduled calls' announcement falls
 OTHER = "otra.participante@example.org"  # the participant who walks the site, author of nothing secret
@@ -76,6 +80,9 @@ class Secret:
     what: str
     publish: Callable[[], None] | None = None  # makes it public (run in an app context); None: never public
     readers: set[str] = field(default_factory=set)  # addresses that may receive it by e-mail
+    # Whether the secretariat reads it somewhere (the proof that the walk can see it). A closed account's
+    # name and an unconfirmed registrant's are shown to nobody, the secretariat included.
+    secretariat_sees: bool = True
 
 
 @dataclass
@@ -182,7 +189,35 @@ def comment_hidden_after_incorporation(s: Setting) -> list[Secret]:
     return [Secret(body, "a comment hidden after a version incorporated it", None, readers={AUTHOR})]
 
 
-# The accounts part adds its cases here: an unconfirmed registration and a closed account.
+def unconfirmed_registration(s: Setting) -> list[Secret]:
+    """Someone registers and never confirms: the record must not publish them (nor that the address
+    tried). Confirming is what makes the registration public."""
+    name = marker("unconfirmed")
+    email = "sin.confirmar@example.org"
+    user = auth.register(name, email, PASSWORD, "MX-YUC", "es")
+    user_id = user.id
+
+    def confirm():
+        person = db.session.get(User, user_id)
+        auth.confirm_email(tokens.make(auth.CONFIRM, {"u": person.id, "e": person.email}))
+
+    return [Secret(name, "the name of someone who registered and never confirmed", confirm, readers={email},
+                   secretariat_sees=False)]
+
+
+def closed_account(s: Setting) -> list[Secret]:
+    """A participant who took part and then closed their account (ARCO cancellation): their acts stay on
+    the record under "closed account #N", their name nowhere."""
+    name = marker("closedaccount")
+    email = "se.va@example.org"
+    person = make_user(email, name=name, confirmed=False)
+    auth.confirm_email(tokens.make(auth.CONFIRM, {"u": person.id, "e": person.email}))
+    proposals.submit(person, s.open_call, {"theme": s.open_call.themes[0].id, "title": "Propuesta de quien se fue",
+                                           "problem_source": "Texto"})
+    auth.close_account(person, PASSWORD)
+    return [Secret(name, "the name of a closed account", None, readers={email}, secretariat_sees=False)]
+
+
 SCENARIOS: list[Callable[[Setting], list[Secret]]] = [
     draft_call_with_an_objection,
     call_announced_later,
@@ -190,6 +225,8 @@ SCENARIOS: list[Callable[[Setting], list[Secret]]] = [
     unpublished_meeting,
     draft_without_a_version,
     comment_hidden_after_incorporation,
+    unconfirmed_registration,
+    closed_account,
 ]
 
 
@@ -304,10 +341,10 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
     assert len(pages["anonymous"]) > 50  # every route, for every object
     # The walk can see a marker: the secretariat, which prepares all of it, reads each one somewhere.
     seen = "\n".join(pages.pop("secretariat").values())
-    assert [s.marker for s in secrets if s.marker not in seen] == []
+    assert [s.marker for s in secrets if s.secretariat_sees and s.marker not in seen] == []
     found = leaks(pages, mails(app, inbox), secrets)
     assert not found, "\n".join(found)
-    for url in KNOWN_RECORD_LEAKS:  # the exceptions are still walked: they exist and answer
+    for url in ("/record", "/record.csv", "/record-spreadsheet.csv", "/record.json"):  # the record is walked
         assert url in pages["anonymous"]
 
     # Publish what can be published, and go to the scheduled calls' announcement date.

@@ -140,7 +140,10 @@ def _entry(actor, verb, subject, **context) -> ParticipationEvent:
 
 def test_what_the_log_discloses_of_each_kind_of_subject(appctx):
     seat = make_user()
-    make_seat(seat, Seat.GOVERNMENT)
+    seat_membership = make_seat(seat, Seat.GOVERNMENT)
+    former = make_user()
+    former_seat = make_seat(former, Seat.GUARANTOR)
+    former.closed_at = utcnow()  # a seat holder who later closed their account: the entry names them
     public_call = make_call(phase="deliberation")
     draft_call = make_call(public_call.plan, phase="draft")
     scheduled = make_call(public_call.plan, phase="scheduled")
@@ -201,6 +204,8 @@ def test_what_the_log_discloses_of_each_kind_of_subject(appctx):
         (_entry(author, Verb.REGISTERED, author), True),
         (_entry(unconfirmed, Verb.REGISTERED, unconfirmed), False),
         (_entry(seat, Verb.SEAT_ASSIGNED, None), True),
+        (_entry(seat, Verb.SEAT_ASSIGNED, seat_membership), True),
+        (_entry(seat, Verb.SEAT_ASSIGNED, former_seat), False),
     ]
     events = [event for event, _public in cases]
     with count_statements(appctx) as seen:

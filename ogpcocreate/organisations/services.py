@@ -1,7 +1,7 @@
 """Organisation operations: create and edit, invite and join, leave, transfer, verify.
 
 Each takes plain data and the acting user, checks the rules that depend on the data (permissions are
-checked by the caller through core.permissions), writes the participation log, and flushes.
+checked by the caller through ogpcocreate.permissions), writes the participation log, and flushes.
 """
 
 from __future__ import annotations
