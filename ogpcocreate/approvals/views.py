@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import permissions
-from ..core.errors import ServiceError
+from ..core.boundary import carry_out
 from ..core.forms import EmptyForm, flash_errors
-from ..extensions import db
 from ..permissions import require, secretariat_required
 from .forms import PositionForm
 from .models import Action
@@ -35,14 +34,9 @@ def take_position(kind: str, subject_id: int):
             flash(_("Only these acts are decided on this page: %(acts)s.",
                     acts=", ".join(str(a.label) for a in entry.actions)), "error")
             return redirect(entry.page(subject))
-        try:
-            done = entry.take(current_user, permissions.seat_of(current_user), subject, action, form.stance.data,
-                              form.comment.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if outcome := carry_out(entry.take, current_user, permissions.seat_of(current_user), subject, action,
+                                form.stance.data, form.comment.data):
+            done = outcome.result
             flash(entry.done(action) if done else _("Your seat's position has been recorded."), "success")
     else:
         flash_errors(form)
@@ -55,12 +49,6 @@ def withdraw_position(kind: str, subject_id: int, approval_id: int):
     entry = ACTS.get(kind) or abort(404)
     subject = entry.load(subject_id)
     if EmptyForm().validate_on_submit():
-        try:
-            entry.withdraw(current_user, subject, approval_id)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(entry.withdraw, current_user, subject, approval_id):
             flash(_("Your position has been withdrawn."), "success")
     return redirect(entry.page(subject))

@@ -16,9 +16,9 @@ from ..comments import rules as comment_rules
 from ..comments import services as comments
 from ..comments.forms import CommentForm
 from ..core import ratelimit
+from ..core.boundary import carry_out
 from ..core.db import utcnow
-from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options, refuse
+from ..core.forms import EmptyForm, options
 from ..core.params import MAX_PAGE, int_arg, page_arg
 from ..extensions import db
 from ..moderation.forms import DecisionForm, ReportForm
@@ -52,12 +52,9 @@ def create(call_id: int):
     form.sources.choices = options((p.id, f"{p.title} — {p.organisation.name if p.organisation else p.author.public_name}")
                                    for p, _r in rows if not p.is_withdrawn)
     if form.validate_on_submit():
-        try:
-            draft = services.create_draft(current_user, permissions.seat_of(current_user), call, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.create_draft, current_user, permissions.seat_of(current_user),
+                                call, form.data, form=form):
+            draft = outcome.result
             flash(_("The draft commitment has been created. Write and publish its first version."), "success")
             return redirect(url_for("drafts.publish", draft_id=draft.id))
     return render_template("drafts/create.html", form=form, call=call), 400 if request.method == "POST" else 200
@@ -91,12 +88,9 @@ def publish(draft_id: int):
         if draft.current_version is None:
             form.incorporate_proposals.data = [p.id for p in proposals_in]
     if form.validate_on_submit():
-        try:
-            version = services.publish_version(current_user, permissions.seat_of(current_user), draft, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.publish_version, current_user, permissions.seat_of(current_user),
+                                draft, form.data, form=form):
+            version = outcome.result
             flash(_("Version %(n)d has been published and is open for comments.", n=version.number), "success")
             return redirect(url_for("drafts.detail", draft_id=draft.id))
     return render_template("drafts/publish.html", form=form, draft=draft), 400 if request.method == "POST" else 200
@@ -194,12 +188,8 @@ def comment(draft_id: int):
     version = draft.current_version
     form = _comment_form(version)
     if form.validate_on_submit():
-        try:
-            created = comments.add(current_user, version, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(comments.add, current_user, version, form.data, form=form):
+            created = outcome.result
             flash(_("Your comment has been published. The secretariat will answer it with a reasoned response."), "success")
             return redirect(url_for("drafts.detail", draft_id=draft.id) + f"#comment-{created.id}")
     # Show the page again with what was typed, so nothing written is lost.

@@ -14,10 +14,10 @@ from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..calls.loaders import get_call_or_404
 from ..core import territories
+from ..core.boundary import carry_out
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options, refuse
+from ..core.forms import EmptyForm, options
 from ..core.i18n import from_local, to_local
-from ..extensions import db
 from ..permissions import require, secretariat_required
 from . import services
 from .forms import AttendeesForm, MeetingForm, UnregisteredForm
@@ -80,12 +80,10 @@ def create(call_id: int):
     if request.method == "GET":
         form.territory.data = territories.NATIONAL
     if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(current_user, permissions.seat_of(current_user), call, _form_data(form))
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        # Reading the form can be refused too (a date past year 9999): inside the boundary.
+        if outcome := carry_out(lambda: services.create_meeting(current_user, permissions.seat_of(current_user), call,
+                                                                _form_data(form)), form=form):
+            meeting = outcome.result
             flash(_("The meeting has been recorded. Add its attendance, and its minutes for the seats to sign."),
                   "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
@@ -116,12 +114,8 @@ def edit(meeting_id: int):
         form.modality.data = meeting.modality.value
         form.starts_at.data = to_local(meeting.starts_at)
     if form.validate_on_submit():
-        try:
-            services.update_meeting(current_user, permissions.seat_of(current_user), meeting, _form_data(form))
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if carry_out(lambda: services.update_meeting(current_user, permissions.seat_of(current_user), meeting,
+                                                     _form_data(form)), form=form):
             flash(_("Your changes have been saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
@@ -160,12 +154,9 @@ def add_attendees(meeting_id: int):
     require(permissions.can_manage_meetings(current_user))
     form = AttendeesForm()
     if form.validate_on_submit():
-        try:
-            result = services.add_attendees(current_user, permissions.seat_of(current_user), meeting, form.emails.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.add_attendees, current_user, permissions.seat_of(current_user),
+                                meeting, form.emails.data, form=form):
+            result = outcome.result
             if result.added:
                 flash(ngettext("%(num)d attendee has been recorded.", "%(num)d attendees have been recorded.",
                                len(result.added)), "success")
@@ -183,12 +174,8 @@ def set_unregistered(meeting_id: int):
     require(permissions.can_manage_meetings(current_user))
     form = UnregisteredForm()
     if form.validate_on_submit():
-        try:
-            services.set_unregistered(current_user, permissions.seat_of(current_user), meeting, form.counts())
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if carry_out(services.set_unregistered, current_user, permissions.seat_of(current_user), meeting,
+                     form.counts(), form=form):
             flash(_("The counts of unregistered attendees have been saved."), "success")
             return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
     return _attendance_page(meeting, AttendeesForm(formdata=None), form, 400)
@@ -200,13 +187,7 @@ def publish(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
     require(permissions.can_publish_meeting(current_user, meeting))
     if EmptyForm().validate_on_submit():
-        try:
-            services.publish_meeting(current_user, permissions.seat_of(current_user), meeting)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.publish_meeting, current_user, permissions.seat_of(current_user), meeting):
             flash(_("The meeting has been published: anyone can read it once its call is public."), "success")
     else:
         abort(400)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..comments import rules as comment_rules
 from ..comments.models import Comment
-from ..core.errors import ServiceError
+from ..core.boundary import carry_out
 from ..core.forms import flash_errors
 from ..core.params import page_arg
 from ..extensions import db
@@ -39,13 +39,7 @@ def report(comment_id: int):
     require(permissions.can_report(current_user))
     form = ReportForm(prefix=f"rep{comment.id}")
     if form.validate_on_submit():
-        try:
-            services.report(current_user, comment, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.report, current_user, comment, form.reason.data):
             flash(_("Thank you. The secretariat will review the comment."), "success")
     else:
         flash_errors(form)
@@ -57,13 +51,7 @@ def _decide(comment_id: int, decide):
     require(permissions.can_moderate(current_user))
     form = DecisionForm(prefix=f"mod{comment.id}")
     if form.validate_on_submit():
-        try:
-            decide(current_user, permissions.seat_of(current_user), comment, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(decide, current_user, permissions.seat_of(current_user), comment, form.reason.data):
             flash(_("The decision has been recorded in the public moderation log."), "success")
     else:
         flash_errors(form)

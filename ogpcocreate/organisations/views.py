@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 
 from .. import permissions
 from ..core import ratelimit
+from ..core.boundary import carry_out
 from ..core.errors import ServiceError, link_problem
-from ..core.forms import EmptyForm, options, refuse
+from ..core.forms import EmptyForm, options
 from ..core.params import page_arg
 from ..extensions import db
 from ..permissions import participant_required, require, secretariat_required
@@ -44,12 +45,8 @@ def create():
     require(permissions.can_create_organisation(current_user))
     form = OrganisationForm()
     if form.validate_on_submit():
-        try:
-            org = services.create_organisation(current_user, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.create_organisation, current_user, form.data, form=form):
+            org = outcome.result
             flash(_("The organisation is registered. The secretariat will review it for verification."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template("organisations/form.html", form=form, org=None), 400 if form.errors else 200
@@ -88,12 +85,8 @@ def edit(org_id: int):
     if request.method == "GET":
         form.sector.data = org.sector.value
     if form.validate_on_submit():
-        try:
-            reverified = services.update_organisation(current_user, org, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.update_organisation, current_user, org, form.data, form=form):
+            reverified = outcome.result
             flash(_("The organisation's details have been saved."), "success")
             if reverified:
                 flash(_("Because its name, sector or registration keys changed, the secretariat will verify it again."), "warning")
@@ -109,13 +102,7 @@ def invite(org_id: int):
     require(permissions.can_invite(current_user, org))
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            services.invite(current_user, org, form.email.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.invite, current_user, org, form.email.data):
             flash(_("An invitation has been sent to %(email)s.", email=form.email.data), "success")
     else:
         for error in form.email.errors or [_("The form had expired; please try again.")]:
@@ -189,13 +176,9 @@ def transfer(org_id: int):
     org = get_organisation_or_404(org_id, manage=True)
     form = _transfer_form(org, formdata=request.form)
     if form.validate_on_submit():
-        try:
-            target = services.transfer_admin(current_user, org, form.member.data, form.keep_admin.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.transfer_admin, current_user, org, form.member.data,
+                                form.keep_admin.data):
+            target = outcome.result
             flash(_("%(name)s is now an administrator.", name=target.user.public_name), "success")
     else:
         flash(_("Choose a current member of the organisation."), "error")
@@ -209,13 +192,8 @@ def verify(org_id: int):
     require(permissions.can_verify_organisation(current_user))
     form = VerificationForm()
     if form.validate_on_submit():
-        try:
-            services.set_verification(current_user, permissions.seat_of(current_user), org, form.decision.data, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.set_verification, current_user, permissions.seat_of(current_user), org,
+                     form.decision.data, form.reason.data):
             flash(_("The decision on %(name)s has been recorded.", name=org.name), "success")
             return redirect(url_for("organisations.review"))
     for field in (form.decision, form.reason):

@@ -11,6 +11,7 @@ from ..approvals import services as approvals
 from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..calls import services as calls
+from ..core.boundary import carry_out
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm
 from ..extensions import db
@@ -47,13 +48,7 @@ def detail(plan_id: int):
 def switch_on(plan_id: int):
     plan = get_plan_or_404(plan_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.switch_on(current_user, permissions.seat_of(current_user), plan)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.switch_on, current_user, permissions.seat_of(current_user), plan):
             flash(_("This plan requires the approval of the three seats again."), "success")
     return redirect(url_for("plans.detail", plan_id=plan.id) + "#approvals")
 

@@ -9,10 +9,9 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..calls.loaders import get_call_or_404
 from ..core import ratelimit
-from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options, refuse
+from ..core.boundary import carry_out
+from ..core.forms import EmptyForm, options
 from ..core.params import page_arg
-from ..extensions import db
 from ..permissions import participant_required, require
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
@@ -47,12 +46,8 @@ def create(call_id: int):
     require(permissions.can_submit_proposal(current_user, call))
     form = _prepare(ProposalForm(), call)
     if form.validate_on_submit():
-        try:
-            proposal = services.submit(current_user, call, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.submit, current_user, call, form.data, form=form):
+            proposal = outcome.result
             flash(_("Your proposal has been submitted. You can edit or withdraw it until the call closes."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     status = 400 if form.errors or request.method == "POST" else 200
@@ -82,12 +77,7 @@ def edit(proposal_id: int):
         form.organisation.data = proposal.organisation_id or 0
         form.links.data = proposal.links
     if form.validate_on_submit():
-        try:
-            services.edit(current_user, proposal, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if carry_out(services.edit, current_user, proposal, form.data, form=form):
             flash(_("Your changes have been saved."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     status = 400 if request.method == "POST" else 200
@@ -99,13 +89,7 @@ def edit(proposal_id: int):
 def withdraw(proposal_id: int):
     proposal = get_proposal_or_404(proposal_id, edit=True)
     if EmptyForm().validate_on_submit():
-        try:
-            services.withdraw(current_user, proposal)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.withdraw, current_user, proposal):
             flash(_("Your proposal has been withdrawn. It stays on the record, marked as withdrawn."), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
 

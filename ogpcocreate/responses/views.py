@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import permissions
-from ..core.errors import ServiceError
+from ..core.boundary import carry_out
 from ..core.forms import EmptyForm, flash_errors
 from ..extensions import db
 from ..permissions import require, secretariat_required
@@ -25,14 +25,8 @@ def respond(proposal_id: int):
     require(permissions.can_respond(current_user))
     form = ResponseForm()
     if form.validate_on_submit():
-        try:
-            services.respond(current_user, permissions.seat_of(current_user), proposal, form.outcome.data,
-                             form.justification_source.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.respond, current_user, permissions.seat_of(current_user), proposal,
+                     form.outcome.data, form.justification_source.data):
             flash(_("The response has been published and the author notified."), "success")
             return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#response")
     # Re-show the page with what was typed and the errors, so nothing written is lost.
@@ -59,14 +53,8 @@ def respond_to_comment(comment_id: int):
     require(permissions.can_respond(current_user))
     form = ResponseForm(prefix=f"r{comment.id}")
     if form.validate_on_submit():
-        try:
-            services.respond(current_user, permissions.seat_of(current_user), comment, form.outcome.data,
-                             form.justification_source.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.respond, current_user, permissions.seat_of(current_user), comment,
+                     form.outcome.data, form.justification_source.data):
             flash(_("The response has been published and the author notified."), "success")
     else:
         flash_errors(form)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.boundary import carry_out
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm
 from ..extensions import db
@@ -59,12 +60,6 @@ def end(membership_id: int):
     if membership is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        try:
-            services.end_seat(current_user, membership)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.end_seat, current_user, membership):
             flash(_("%(name)s no longer holds a seat.", name=membership.user.public_name), "success")
     return redirect(url_for("secretariat.manage"))

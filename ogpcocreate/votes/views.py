@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from .. import permissions
 from ..calls.loaders import get_call_or_404
+from ..core.boundary import carry_out
 from ..core.db import utcnow
 from ..core.errors import ServiceError
-from ..core.forms import EmptyForm, options, refuse
+from ..core.forms import EmptyForm, options
 from ..core.i18n import from_local
 from ..drafts.models import DraftCommitment
 from ..extensions import db
@@ -61,12 +62,11 @@ def create(call_id: int):
     form = BallotForm()
     form.drafts.choices = options((d.id, d.title) for d in _open_drafts(call))
     if form.validate_on_submit():
-        try:
-            ballot = services.create_ballot(current_user, permissions.seat_of(current_user), call, _ballot_data(form))
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        # Reading the dates can be refused too (a date past year 9999): inside the boundary.
+        if outcome := carry_out(lambda: services.create_ballot(current_user,
+                                permissions.seat_of(current_user), call,
+                                                               _ballot_data(form)), form=form):
+            ballot = outcome.result
             flash(_("The ballot has been set up. It is not public yet: check it, then publish it so participants "
                     "can see it and vote."), "success")
             return redirect(url_for("votes.detail", ballot_id=ballot.id))
@@ -123,12 +123,7 @@ def vote(ballot_id: int):
     # refusal naming it, rather than a bare "not a valid choice".
     form = _vote_form(ballot, services.my_vote(current_user, ballot).verified)
     if form.validate_on_submit():
-        try:
-            services.cast_vote(current_user, ballot, form.data)
-        except ServiceError as exc:
-            refuse(form, exc)
-        else:
-            db.session.commit()
+        if carry_out(services.cast_vote, current_user, ballot, form.data, form=form):
             flash(_("Your vote has been recorded. It cannot be changed."), "success")
             return redirect(url_for("votes.detail", ballot_id=ballot.id))
     return _detail(ballot, form, 400)
@@ -140,13 +135,7 @@ def publish_ballot(ballot_id: int):
     ballot = get_ballot_or_404(ballot_id)
     require(permissions.can_publish_ballot(current_user, ballot))
     if EmptyForm().validate_on_submit():
-        try:
-            services.publish_ballot(current_user, permissions.seat_of(current_user), ballot)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.publish_ballot, current_user, permissions.seat_of(current_user), ballot):
             flash(_("The ballot has been published: anyone can read it once its call is public, and participants "
                     "can vote from %(date)s.", date=format_datetime(ballot.opens_at, "medium")), "success")
     else:
@@ -159,13 +148,7 @@ def publish_ballot(ballot_id: int):
 def publish(ballot_id: int):
     ballot = get_ballot_or_404(ballot_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.publish_results(current_user, permissions.seat_of(current_user), ballot)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if carry_out(services.publish_results, current_user, permissions.seat_of(current_user), ballot):
             flash(_("The results have been published with the tally by sector."), "success")
     return redirect(url_for("votes.detail", ballot_id=ballot.id) + "#results")
 
@@ -175,13 +158,9 @@ def publish(ballot_id: int):
 def adopt(ballot_id: int):
     ballot = get_ballot_or_404(ballot_id)
     if EmptyForm().validate_on_submit():
-        try:
-            adopted = services.adopt_by_vote(current_user, permissions.seat_of(current_user), ballot)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.adopt_by_vote, current_user, permissions.seat_of(current_user),
+                                ballot):
+            adopted = outcome.result
             if adopted:
                 flash(ngettext("%(num)d commitment was adopted by vote: %(titles)s.",
                                "%(num)d commitments were adopted by vote: %(titles)s.", len(adopted),
