@@ -3,8 +3,7 @@ ways in (DOMAIN.md, "Refinements of the influence rules").
 
 Adopting a commitment closes its open comment window (nobody comments on a text that is already
 final) and is refused while a contribution on it has no reasoned response: every version's comments
-that are contributions and are not hidden count (the same definition as reports/contributions.py and
-``round_status``). ``adopted_via`` says which way adopted it.
+that count as contributions (responses/contributions.py). ``adopted_via`` says which way adopted it.
 """
 
 from __future__ import annotations
@@ -13,10 +12,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from ..comments.models import Comment
 from ..extensions import db
+from ..responses import contributions
 from ..responses.models import Response
 from .models import Adoption, DraftCommitment, DraftVersion
 
@@ -26,9 +26,8 @@ def unanswered_contributions(draft: DraftCommitment) -> int:
     return db.session.scalar(
         select(func.count(Comment.id))
         .join(DraftVersion, DraftVersion.id == Comment.version_id)
-        .outerjoin(Response, and_(Response.comment_id == Comment.id, Response.is_current))
-        .where(DraftVersion.draft_id == draft.id, Comment.is_contribution, Comment.hidden_at.is_(None),
-               Response.id.is_(None))
+        .outerjoin(Response, contributions.current_response_to_comment())
+        .where(DraftVersion.draft_id == draft.id, contributions.comment_counts(), Response.id.is_(None))
     ) or 0
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -30,6 +30,7 @@ from ..core.eventlog import Verb
 from ..core.sectors import Seat
 from ..extensions import db
 from ..proposals.models import Proposal
+from ..responses import contributions
 from ..responses.models import Response
 from . import adoption
 from .models import (
@@ -96,8 +97,8 @@ def incorporable(draft: DraftCommitment) -> tuple[list[Proposal], list[Comment]]
     taken = select(Incorporation.comment_id).where(Incorporation.comment_id.is_not(None),
                                                    Incorporation.version_id.in_(version_ids or [0]))
     comments = list(db.session.scalars(
-        select(Comment).where(Comment.version_id.in_(version_ids or [0]), Comment.hidden_at.is_(None),
-                              Comment.is_contribution, Comment.id.not_in(taken))
+        select(Comment).where(Comment.version_id.in_(version_ids or [0]), contributions.comment_counts(),
+                              Comment.id.not_in(taken))
         .order_by(Comment.id)
     ))
     return [p for p in draft.sources if p.id not in taken_proposals], comments
@@ -166,11 +167,10 @@ class RoundStatus:
 
 
 def round_status(version: DraftVersion) -> RoundStatus:
-    current = and_(Response.comment_id == Comment.id, Response.is_current)
     comments, awaiting = db.session.execute(
         select(func.count(Comment.id), func.count(Comment.id).filter(Response.id.is_(None)))
-        .outerjoin(Response, current)
-        .where(Comment.version_id == version.id, Comment.is_contribution, Comment.hidden_at.is_(None))
+        .outerjoin(Response, contributions.current_response_to_comment())
+        .where(Comment.version_id == version.id, contributions.comment_counts())
     ).one()
     return RoundStatus(version.number, version.comments_open_at(utcnow()), version.comments_close_at, comments, awaiting)
 

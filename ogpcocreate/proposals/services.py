@@ -25,6 +25,7 @@ from ..core.eventlog import Verb
 from ..core.sectors import Sector
 from ..extensions import db
 from ..organisations.models import Membership, Organisation, Verification
+from ..responses import contributions as contribution
 from ..responses.models import Outcome, Response
 from .models import Proposal
 
@@ -158,7 +159,7 @@ def listing(call_id: int | None = None, filters: ProposalFilters | None = None, 
     if filters.theme:
         query = query.where(Proposal.theme_id == filters.theme)
     if filters.status == AWAITING:
-        query = query.where(Response.id.is_(None), Proposal.withdrawn_at.is_(None))
+        query = query.where(Response.id.is_(None), contribution.proposal_counts())
     elif filters.status == WITHDRAWN:
         query = query.where(Proposal.withdrawn_at.is_not(None))
     elif filters.status:

@@ -1,8 +1,7 @@
 """Contributions in a scope and how they were answered, counted in one grouped SQL query.
 
-A contribution (shared/DOMAIN.md, "Contribution") is a proposal that was not withdrawn, or a comment
-that is a contribution (not a secretariat member's own comment) and is not hidden by moderation
-(hidden text needs no reasoned response; drafts/services.round_status counts the same way).
+A contribution (shared/DOMAIN.md, "Contribution") counts, is unanswered and is public input as
+responses/contributions.py defines it once, for the reports as for the rounds and adoption of a draft.
 
 A contribution is *due* a response once its window has closed: a proposal when its call stops taking
 proposals (responses are only accepted from then on, calls/phases.py), a comment when its version's
@@ -30,6 +29,7 @@ from ..drafts.models import DraftCommitment, DraftVersion
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..proposals.models import Proposal
+from ..responses import contributions as contribution
 from ..responses.models import Outcome, Response
 from .scope import Scope
 
@@ -74,8 +74,8 @@ def contributions_query(scope: Scope, now: datetime):
         .outerjoin(organisation, organisation.c.id == Proposal.organisation_id)
         .outerjoin(event, and_(event.c.subject_type == "proposal", event.c.subject_id == Proposal.id,
                                event.c.verb == Verb.SUBMITTED.value))
-        .outerjoin(response, and_(response.c.proposal_id == Proposal.id, response.c.is_current))
-        .where(scope.calls(call.c), Proposal.withdrawn_at.is_(None))
+        .outerjoin(response, contribution.current_response_to_proposal(Proposal, response.c))
+        .where(scope.calls(call.c), contribution.proposal_counts())
     )
 
     response = Response.__table__.alias("rc")
@@ -95,8 +95,8 @@ def contributions_query(scope: Scope, now: datetime):
         .outerjoin(organisation, organisation.c.id == Comment.organisation_id)
         .outerjoin(event, and_(event.c.subject_type == "comment", event.c.subject_id == Comment.id,
                                event.c.verb == Verb.COMMENTED.value))
-        .outerjoin(response, and_(response.c.comment_id == Comment.id, response.c.is_current))
-        .where(scope.calls(call.c), Comment.is_contribution, Comment.hidden_at.is_(None))
+        .outerjoin(response, contribution.current_response_to_comment(Comment, response.c))
+        .where(scope.calls(call.c), contribution.comment_counts())
     )
     return union_all(proposals, comments).subquery("contribution")
 
@@ -154,7 +154,7 @@ def count(scope: Scope, now: datetime) -> ContributionCounts:
         counts.due += n if due else 0
         counts.due_answered += n if due and answered else 0
         counts.unjustified += int(unjustified or 0)
-        public = sector != Sector.GOVERNMENT.value
+        public = contribution.is_public_input(sector)
         counts.non_government += n if public else 0
         counts.public_due += n if public and due else 0
         counts.public_due_answered += n if public and due and answered else 0

@@ -60,6 +60,7 @@ from ..meetings.models import Meeting
 from ..organisations.models import Organisation
 from ..plans.models import ActionPlan
 from ..proposals.models import Proposal
+from ..responses import contributions as contribution
 from ..responses.models import Outcome, Response
 from ..votes.models import Ballot, BallotKind, BallotOption, BallotVoter, Vote
 from . import contributions
@@ -242,9 +243,8 @@ def completed_rounds(scope: Scope, now: datetime) -> list[DraftRounds]:
         select(DraftVersion.draft_id, DraftVersion.number, DraftVersion.comments_close_at, func.sum(unanswered))
         .join(DraftCommitment, DraftCommitment.id == DraftVersion.draft_id)
         .join(Call, Call.id == DraftCommitment.call_id)
-        .outerjoin(Comment, and_(Comment.version_id == DraftVersion.id, Comment.is_contribution,
-                                 Comment.hidden_at.is_(None)))
-        .outerjoin(Response, and_(Response.comment_id == Comment.id, Response.is_current))
+        .outerjoin(Comment, and_(Comment.version_id == DraftVersion.id, contribution.comment_counts()))
+        .outerjoin(Response, contribution.current_response_to_comment())
         .where(scope.calls())
         .group_by(DraftVersion.id, DraftVersion.draft_id, DraftVersion.number, DraftVersion.comments_close_at)
     ).all()
