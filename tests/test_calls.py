@@ -290,3 +290,19 @@ def test_absurd_years_are_refused_not_crashed(app, make_client):
     c = client_for(make_client, "government@example.org")
     response = c.post_form(f"/plans/{plan_id}/calls/new", call_form(app, results_at="9999-12-31T23:59"))
     assert response.status_code == 400 and 'id="results_at-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("days", "open_"), [(1, True), (-1, False)], ids=["announced tomorrow", "announced yesterday"])
+def test_the_page_says_why_positions_cannot_be_taken(app, make_client, days, open_):
+    """One rule (calls/rules.py) refuses the position in the service and explains it on the page."""
+    seats(app)
+    call_id = _draft(app)
+    with app.app_context():
+        call = db.session.get(Call, call_id)
+        call.announce_at = utcnow() + timedelta(days=days)
+        db.session.commit()
+    gov = client_for(make_client, "government@example.org")
+    page = gov.get(f"/calls/{call_id}").get_data(as_text=True)
+    approvals = page.split('id="approvals"')[1].split("</section>")[0]
+    assert ('name="stance"' in approvals) is open_
+    assert ("La fecha del anuncio ya pasó" in approvals) is not open_

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,6 +20,7 @@ from ..core.eventlog import Verb
 from ..core.sectors import Seat
 from ..extensions import db
 from ..plans.models import ActionPlan
+from . import rules
 from .models import Call, Submitters, Theme
 from .phases import SCHEDULE, Phase
 
@@ -94,24 +94,15 @@ def update_call(actor: User, seat: Seat, call: Call, data: dict) -> None:
     approvals.withdraw_on_edit(actor, seat, call, before)
 
 
-ACTION_PHASES = {Action.PUBLISH_CALL: Phase.DRAFT, Action.PUBLISH_RESULTS: Phase.DECISION}
-
-
 def take_position(actor: User, seat: Seat, call: Call, action: str, stance: str, comment: str) -> bool:
     """Approve or object to publishing the call or its results; carry the act out once approved.
 
     Returns True if this position completed the approval and the act was carried out.
     """
     action = Action(action)
-    if action not in ACTION_PHASES:
-        raise ServiceError(_("Only publishing a call or its results is decided on the call's page."))
-    if call.phase is not ACTION_PHASES[action]:
-        if action is Action.PUBLISH_CALL:
-            raise ServiceError(_("This call has already been published."))
-        raise ServiceError(_("Results can be published once the call reaches its decision date (%(date)s).",
-                             date=format_datetime(call.decision_at, "medium")))
-    if action is Action.PUBLISH_CALL and call.announce_at < utcnow():
-        raise ServiceError(_("The announcement date has passed. Edit the call's timeline before approving it."))
+    refusal = rules.position_refusal(call, action, utcnow())
+    if refusal:
+        raise ServiceError(refusal)
     new_state = approvals.take_position(actor, seat, action, call, stance, comment, call.plan.requires_tripartite)
     if not new_state.complete:
         return False
@@ -133,9 +124,7 @@ def withdraw_position(actor: User, call: Call, approval_id: int) -> None:
     approval = db.session.get(Approval, approval_id)
     if approval is None or approval.call_id != call.id:
         raise ServiceError(_("There is no such position on this call."))
-    if approval.action is Action.PUBLISH_CALL and call.published_at is not None or (
-        approval.action is Action.PUBLISH_RESULTS and call.results_published_at is not None
-    ):
+    if rules.act_done(call, approval.action):
         raise ServiceError(_("The act has been carried out; its approvals are part of the record."))
     approvals.withdraw(actor, approval, call)
 

@@ -23,7 +23,7 @@ from ..permissions import secretariat_required
 from ..plans.loaders import get_plan_or_404
 from ..proposals import services as proposals
 from ..responses.models import Outcome
-from . import services
+from . import rules, services
 from .forms import CallFilterForm, CallForm
 from .loaders import get_call_or_404
 from .models import Call
@@ -82,6 +82,9 @@ def detail(call_id: int):
         positions=approvals.history(None, call),
         publish_state=approvals.state(Action.PUBLISH_CALL, call, call.plan.requires_tripartite),
         results_state=approvals.state(Action.PUBLISH_RESULTS, call, call.plan.requires_tripartite),
+        # Each act's rule (calls/rules.py): why positions cannot be taken now, and whether it was carried out.
+        refusals={a: rules.position_refusal(call, a, utcnow()) for a in (Action.PUBLISH_CALL, Action.PUBLISH_RESULTS)},
+        act_done=rules.act_done,
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
         drafts=drafts.drafts_of(call),
