@@ -469,3 +469,19 @@ def test_the_list_of_a_calls_meetings(app, make_client, world):
     assert make_client().get(f"/calls/{world['call']}/meetings", headers=ENGLISH).status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count(Meeting.id))) == 4
+
+
+@pytest.mark.parametrize(("published", "open_"), [(True, True), (False, False)], ids=["published", "unpublished"])
+def test_the_page_and_the_service_share_one_signing_rule(app, make_client, published, open_):
+    """meetings/rules.py: the form appears exactly when the service would accept a position, and a seat
+    sees why it does not (here: the meeting is not published yet)."""
+    with app.app_context():
+        seat = make_user("firma@example.org", locale="en")
+        make_seat(seat, Seat.GUARANTOR)
+        meeting = make_meeting(make_call(phase="deliberation"), published=published)
+        db.session.commit()
+        meeting_id = meeting.id
+    page = logged(make_client, "firma@example.org").get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    signatures = page.split('id="signatures"')[1].split("</section>")[0]
+    assert ('name="stance"' in signatures) is open_
+    assert ("Publish the meeting before its minutes are signed" in signatures) is not open_

@@ -43,6 +43,7 @@ from ..core.eventlog import Channel, Verb
 from ..core.sectors import Seat, Sector
 from ..extensions import db
 from ..organisations.models import Membership, Organisation, Verification
+from . import rules
 from .models import Attendance, Meeting, Modality, UnregisteredAttendance
 
 MAX_ATTENDEES_AT_ONCE = 500
@@ -314,15 +315,9 @@ def take_position(actor: User, seat: Seat, meeting: Meeting, stance: str, commen
 
     Returns True if this position completed the approval and the minutes are now signed.
     """
-    if meeting.is_signed:
-        raise ServiceError(_("The minutes of this meeting were already signed on %(date)s.",
-                             date=format_datetime(meeting.signed_at, "medium")))
-    _check_started(meeting)
-    if meeting.published_at is None:
-        raise ServiceError(_("Publish the meeting before its minutes are signed: signed minutes are part of the "
-                             "public record. Nothing was saved."))
-    if not meeting.minutes_source.strip():
-        raise ServiceError(_("The minutes are empty. Write them before the seats sign them."))
+    refusal = rules.signing_refusal(meeting, utcnow())
+    if refusal:
+        raise ServiceError(refusal)
     new_state = approvals.take_position(actor, seat, Action.SIGN_MINUTES, meeting, stance, comment,
                                         meeting.call.plan.requires_tripartite)
     if not new_state.complete:

@@ -15,11 +15,12 @@ from ..approvals.models import Action
 from ..calls.loaders import get_call_or_404
 from ..core import territories
 from ..core.boundary import carry_out
+from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options
 from ..core.i18n import from_local, to_local
 from ..permissions import require, secretariat_required
-from . import services
+from . import rules, services
 from .forms import AttendeesForm, MeetingForm, UnregisteredForm
 from .loaders import get_meeting_or_404
 from .models import Meeting
@@ -51,6 +52,7 @@ def detail(meeting_id: int):
         my_seat=permissions.seat_of(current_user),
         changeable=services.is_changeable(meeting),
         started=services.has_started(meeting),
+        signing_refusal=rules.signing_refusal(meeting, utcnow()),  # meetings/rules.py
         publish_refusal=services.publish_refusal(meeting),
         action_form=EmptyForm(),
     )

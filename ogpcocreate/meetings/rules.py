@@ -1,0 +1,27 @@
+"""When the seats may sign a meeting's minutes: one rule the service enforces and the meeting's page
+explains (DOMAIN.md, "Tripartite approval"; "What is public, and when")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from .models import Meeting
+
+
+def signing_refusal(meeting: Meeting, now: datetime) -> str | None:
+    """Why no seat can take a position on the minutes now, or None."""
+    if meeting.is_signed:
+        return _("The minutes of this meeting were already signed on %(date)s.",
+                 date=format_datetime(meeting.signed_at, "medium"))
+    if meeting.starts_at > now:
+        return _("This meeting starts on %(date)s. Attendance and signatures are recorded once it has taken place. "
+                 "Nothing was saved.", date=format_datetime(meeting.starts_at, "medium"))
+    if meeting.published_at is None:
+        return _("Publish the meeting before its minutes are signed: signed minutes are part of the public record. "
+                 "Nothing was saved.")
+    if not meeting.minutes_source.strip():
+        return _("The minutes are empty. Write them before the seats sign them.")
+    return None
