@@ -18,7 +18,8 @@ The rules (DOMAIN.md, "What is public, and when"):
   their call is public: they are part of the call's process and cannot be public before it.
 - draft commitment: once it has a published version (versions are published as they are created) and
   its call is public.
-- proposal: follows its call (proposals are submitted to open calls only, so in practice always).
+- proposal: follows its call (proposals are submitted to open calls only, so in practice always);
+  pages ask ``call_is_public`` of the proposal's call.
 - comment: follows its draft commitment. A hidden comment is still shown as hidden, with the reason
   (DOMAIN.md, "Moderation"), but its text is not public: that is withheld on each page by the comments
   and moderation code, since its author and the secretariat still read it.
@@ -141,17 +142,17 @@ def public_draft_ids(now: datetime | None = None):
     return select(DraftCommitment.id).where(public_draft(now))
 
 
-def proposal_is_public(proposal, now: datetime | None = None) -> bool:
-    return call_is_public(proposal.call, now)
-
-
 def comment_is_public(comment, now: datetime | None = None) -> bool:
     """The comment is shown where its draft is; whether its text is shown is ``comment_text_is_public``."""
     return call_is_public(comment.version.draft.call, now)
 
 
 def comment_text_is_public(comment, now: datetime | None = None) -> bool:
-    return comment.hidden_at is None and comment_is_public(comment, now)
+    """Whether the public reads the comment's text: where the comment is shown, unless it is hidden
+    (the one rule of who reads a hidden comment's text is comments/rules.py)."""
+    from .comments.rules import may_read_text
+
+    return may_read_text(None, comment) and comment_is_public(comment, now)
 
 
 # --- the participation log -----------------------------------------------------------------------------

@@ -216,8 +216,9 @@ class ParticipationEvent(db.Model):
         seal_entry(self)
 
 
-def _canonical_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def canonical_time(value: datetime) -> str:
+    """A moment as the chain writes it: UTC, microseconds, a trailing Z (the raw CSV's cell too)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def canonical_json(value) -> str:
@@ -252,7 +253,7 @@ def _text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return _canonical_time(value)
+        return canonical_time(value)
     if isinstance(value, enum.Enum):
         value = value.value
     return str(value) or None

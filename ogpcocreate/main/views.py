@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..auth.models import closed_account_name
 from ..core.eventlog import Verb, verb_label
 from ..core.params import MAX_SEQ, int_arg
 from ..core.sectors import Sector
@@ -38,7 +39,7 @@ def record():
     page = render_template(
         "main/record.html", events=events, next_before=next_before, head=services.chain_head(), urls=urls,
         filters=flt, errors=errors, args=request.args, verbs=sorted(Verb, key=lambda v: verb_label(v).casefold()),
-        sectors=list(Sector), closed_account=record_filters.closed_account,
+        sectors=list(Sector), closed_account=closed_account_name,
     )
     return page, (400 if errors else 200)
 

@@ -11,14 +11,21 @@ from flask_babel import gettext as _
 from .models import Meeting
 
 
+def not_started_refusal(meeting: Meeting, now: datetime) -> str | None:
+    """Attendance and signatures are recorded once the meeting has taken place."""
+    if meeting.starts_at > now:
+        return _("This meeting starts on %(date)s. Attendance and signatures are recorded once it has taken place. "
+                 "Nothing was saved.", date=format_datetime(meeting.starts_at, "medium"))
+    return None
+
+
 def signing_refusal(meeting: Meeting, now: datetime) -> str | None:
     """Why no seat can take a position on the minutes now, or None."""
     if meeting.is_signed:
         return _("The minutes of this meeting were already signed on %(date)s.",
                  date=format_datetime(meeting.signed_at, "medium"))
-    if meeting.starts_at > now:
-        return _("This meeting starts on %(date)s. Attendance and signatures are recorded once it has taken place. "
-                 "Nothing was saved.", date=format_datetime(meeting.starts_at, "medium"))
+    if refusal := not_started_refusal(meeting, now):
+        return refusal
     if meeting.published_at is None:
         return _("Publish the meeting before its minutes are signed: signed minutes are part of the public record. "
                  "Nothing was saved.")

@@ -82,9 +82,8 @@ def has_started(meeting: Meeting) -> bool:
 
 
 def _check_started(meeting: Meeting) -> None:
-    if not has_started(meeting):
-        raise ServiceError(_("This meeting starts on %(date)s. Attendance and signatures are recorded once it has "
-                             "taken place. Nothing was saved.", date=format_datetime(meeting.starts_at, "medium")))
+    if refusal := rules.not_started_refusal(meeting, utcnow()):
+        raise ServiceError(refusal)
 
 
 def _check_published(meeting: Meeting) -> None:

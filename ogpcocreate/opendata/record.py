@@ -17,7 +17,6 @@ apostrophe, which spreadsheets show as text; it is for reading, not for verifyin
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,7 +26,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import visibility
-from ..core.eventlog import ParticipationEvent, Verb
+from ..auth.models import closed_account_name
+from ..core.eventlog import ParticipationEvent, Verb, canonical_json, canonical_time
 from ..core.i18n import display_zone
 from ..core.params import BadParameter, parse_id
 from ..core.sectors import Sector
@@ -179,15 +179,6 @@ def disclosed(rows: list) -> list[tuple[object, Disclosure]]:
     return [(row, shown[row.id]) for row in rows]
 
 
-def canonical_time(value: datetime) -> str:
-    """eventlog._canonical_time, faster: values come back from the database already in UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def canonical_json(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def _cell(value):
     if value is None:
         return None
@@ -214,11 +205,6 @@ def csv_cells(row, shown: Disclosure) -> list:
     return cells
 
 
-def closed_account(actor_id: int | None) -> str:
-    """How the record names a person whose name is withheld (DOMAIN.md: "closed account #N")."""
-    return _("closed account #%(id)d", id=actor_id or 0)
-
-
 _ACTOR_NAME = CSV_COLUMNS.index("actor_name")
 
 
@@ -228,7 +214,7 @@ def spreadsheet_cells(row, shown: Disclosure) -> list:
     text). Neither change can be verified; that is what the raw CSV is for."""
     cells = csv_cells(row, shown)
     if not shown.who:
-        cells[_ACTOR_NAME] = closed_account(row.actor_id)
+        cells[_ACTOR_NAME] = closed_account_name(row.actor_id)
     return spreadsheet_safe(cells)
 
 
@@ -242,7 +228,7 @@ def json_entry(row, shown: Disclosure, url: str | None) -> dict:
     entry = dict(zip(CSV_COLUMNS, csv_cells(row, shown), strict=True))
     entry["data"] = (row.data if row.data is not None else {}) if shown.what else None
     entry["who_shown"], entry["what_shown"] = shown.who, shown.what
-    entry["actor_label"] = row.actor_name if shown.who else closed_account(row.actor_id)
+    entry["actor_label"] = row.actor_name if shown.who else closed_account_name(row.actor_id)
     entry["subject_url"] = url
     return entry
 
@@ -317,11 +303,13 @@ def _parented(wanted: dict[str, set[int]], url) -> dict[tuple[str, int], str]:
         ):
             urls["response", rid] = url("proposals.detail", proposal_id=proposal_id)
     if wanted.get("approval"):
-        for aid, call_id, meeting_id, draft_id in db.session.execute(
-            select(Approval.id, Approval.call_id, Approval.meeting_id, Approval.draft_id).where(
+        for aid, call_id, meeting_id, draft_id, plan_id in db.session.execute(
+            select(Approval.id, Approval.call_id, Approval.meeting_id, Approval.draft_id, Approval.plan_id).where(
                 Approval.id.in_(wanted["approval"]))
         ):
-            if draft_id is not None:
+            if plan_id is not None:
+                urls["approval", aid] = url("plans.detail", plan_id=plan_id)
+            elif draft_id is not None:
                 urls["approval", aid] = url("drafts.detail", draft_id=draft_id)
             elif meeting_id is not None:
                 urls["approval", aid] = url("meetings.detail", meeting_id=meeting_id)

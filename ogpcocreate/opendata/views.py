@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from ..calls.phases import SCHEDULE
 from ..core.db import utcnow
+from ..core.eventlog import canonical_json
 from ..core.params import page_arg
 from ..core.urls import external_url
 from . import record, services
@@ -88,7 +89,7 @@ def record_json():
     }
 
     def generate():
-        yield record.canonical_json(head)[:-1] + ',"entries":['
+        yield canonical_json(head)[:-1] + ',"entries":['
         first = True
         for rows in record.batches(flt):
             shown = record.disclosed(rows)
