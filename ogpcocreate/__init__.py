@@ -146,6 +146,8 @@ def _register_template_context(app: Flask) -> None:
     from .core.eventlog import subject_label, verb_label
     from .core.sectors import Seat, Sector
     from .main.forms import LanguageForm
+    from .proposals.rules import change_refusal as proposal_change_refusal
+    from .responses.rules import response_refusal
 
     @app.context_processor
     def inject():
@@ -164,4 +166,7 @@ def _register_template_context(app: Flask) -> None:
             "visibility": visibility,
             "position_url": position_url,
             "withdraw_url": withdraw_url,
+            # Rules the pages ask to show a button or its reason (<feature>/rules.py).
+            "proposal_change_refusal": proposal_change_refusal,
+            "response_refusal": response_refusal,
         }

@@ -33,6 +33,14 @@ def position_refusal(call: Call, action: Action, now: datetime) -> str | None:
     return None
 
 
+def acts_shown(call: Call, now: datetime) -> list[Action]:
+    """The acts the call's page offers: publishing the call always; publishing its results from the
+    decision date on (before it, nothing about results can be decided)."""
+    if call.phase_at(now) in {Phase.DECISION, Phase.RESULTS}:
+        return [Action.PUBLISH_CALL, Action.PUBLISH_RESULTS]
+    return [Action.PUBLISH_CALL]
+
+
 def act_done(call: Call, action: Action) -> bool:
     """Whether the act was carried out: its approvals are then part of the record and cannot be withdrawn."""
     return (call.published_at if action is Action.PUBLISH_CALL else call.results_published_at) is not None

@@ -21,6 +21,7 @@ from ..drafts import services as drafts
 from ..extensions import db
 from ..permissions import secretariat_required
 from ..plans.loaders import get_plan_or_404
+from ..proposals import rules as proposal_rules
 from ..proposals import services as proposals
 from ..responses.models import Outcome
 from . import rules, services
@@ -85,6 +86,10 @@ def detail(call_id: int):
         # Each act's rule (calls/rules.py): why positions cannot be taken now, and whether it was carried out.
         refusals={a: rules.position_refusal(call, a, utcnow()) for a in (Action.PUBLISH_CALL, Action.PUBLISH_RESULTS)},
         act_done=rules.act_done,
+        acts_shown=rules.acts_shown(call, utcnow()),
+        submit_refusal=proposal_rules.submit_refusal(
+            current_user, call, proposals.organisations_for(current_user) if permissions.is_participant(current_user)
+            else None),
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
         drafts=drafts.drafts_of(call),

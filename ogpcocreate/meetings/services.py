@@ -61,35 +61,13 @@ def sign_state(meeting: Meeting) -> approvals.ApprovalState:
 
 
 def check_changeable(meeting: Meeting) -> None:
-    """Refuse any change to a signed record. Before it is signed, a change withdraws the seats' standing
-    approvals (approvals.withdraw_on_edit), so every seat signs the same text (DOMAIN.md, "Tripartite
-    approval, precisely")."""
-    if meeting.is_signed:
-        raise ServiceError(_("The minutes of this meeting were signed on %(date)s. The signed record cannot be "
-                             "changed. Nothing was saved.", date=format_datetime(meeting.signed_at, "medium")))
-
-
-def is_changeable(meeting: Meeting) -> bool:
-    try:
-        check_changeable(meeting)
-    except ServiceError:
-        return False
-    return True
-
-
-def has_started(meeting: Meeting) -> bool:
-    return meeting.starts_at <= utcnow()
-
-
-def _check_started(meeting: Meeting) -> None:
-    if refusal := rules.not_started_refusal(meeting, utcnow()):
+    if refusal := rules.change_refusal(meeting):
         raise ServiceError(refusal)
 
 
-def _check_published(meeting: Meeting) -> None:
-    if meeting.published_at is None:
-        raise ServiceError(_("Publish the meeting first: attendance is part of the public figures, and a meeting "
-                             "that is not public cannot be counted in them. Nothing was saved."))
+def _check_attendance(meeting: Meeting) -> None:
+    if refusal := rules.attendance_refusal(meeting, utcnow()):
+        raise ServiceError(refusal)
 
 
 # --- the meeting itself ---------------------------------------------------------------------------
@@ -204,9 +182,7 @@ def add_attendees(actor: User, seat: Seat, meeting: Meeting, emails: str | list[
     Every address must belong to an account; otherwise nothing is recorded and the error names the
     unknown addresses. People already recorded are left as they are (no second event).
     """
-    check_changeable(meeting)
-    _check_started(meeting)
-    _check_published(meeting)
+    _check_attendance(meeting)
     addresses = parse_emails(emails) if isinstance(emails, str) else parse_emails("\n".join(emails))
     if not addresses:
         raise ServiceError(_("Give at least one e-mail address, one per line."), field="emails")
@@ -249,9 +225,7 @@ def set_unregistered(actor: User, seat: Seat, meeting: Meeting, counts: dict) ->
     the member did not attend on those people's behalf, and reports read the counts from the record.
     The territory is the meeting's, the only place known for people without a profile.
     """
-    check_changeable(meeting)
-    _check_started(meeting)
-    _check_published(meeting)
+    _check_attendance(meeting)
     wanted: dict[Sector, int] = {}
     for key, value in counts.items():
         try:

@@ -16,7 +16,6 @@ from ..calls.loaders import get_call_or_404
 from ..core import territories
 from ..core.boundary import carry_out
 from ..core.db import utcnow
-from ..core.errors import ServiceError
 from ..core.forms import EmptyForm, options
 from ..core.i18n import from_local, to_local
 from ..permissions import require, secretariat_required
@@ -50,8 +49,8 @@ def detail(meeting_id: int):
         positions=approvals.history(Action.SIGN_MINUTES, meeting),
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
-        changeable=services.is_changeable(meeting),
-        started=services.has_started(meeting),
+        change_refusal=rules.change_refusal(meeting),  # meetings/rules.py
+        attendance_refusal=rules.attendance_refusal(meeting, utcnow()),
         signing_refusal=rules.signing_refusal(meeting, utcnow()),  # meetings/rules.py
         publish_refusal=services.publish_refusal(meeting),
         action_form=EmptyForm(),
@@ -95,10 +94,8 @@ def create(call_id: int):
 
 def _refuse_if_unchangeable(meeting: Meeting):
     """On a record that cannot change, say why on the meeting's page instead of showing a form."""
-    try:
-        services.check_changeable(meeting)
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    if refusal := rules.change_refusal(meeting):
+        flash(refusal, "error")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return None
 
@@ -140,11 +137,8 @@ def _attendance_page(meeting: Meeting, attendees_form: AttendeesForm, unregister
 def attendance(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
     require(permissions.can_manage_meetings(current_user))
-    if refused := _refuse_if_unchangeable(meeting):
-        return refused
-    if meeting.published_at is None:
-        flash(_("Publish the meeting first: attendance is part of the public figures, and a meeting that is not "
-                "public cannot be counted in them."), "error")
+    if refusal := rules.attendance_refusal(meeting, utcnow()):
+        flash(refusal, "error")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return _attendance_page(meeting, AttendeesForm(formdata=None), _unregistered_form(meeting))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager
@@ -17,7 +16,6 @@ from sqlalchemy.orm import contains_eager
 from .. import permissions
 from ..auth.models import User
 from ..calls.models import Call, Theme
-from ..calls.phases import Phase
 from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
@@ -27,6 +25,7 @@ from ..extensions import db
 from ..organisations.models import Membership, Organisation, Verification
 from ..responses import contributions as contribution
 from ..responses.models import Outcome, Response
+from . import rules
 from .models import Proposal
 
 TEXT_FIELDS = ("problem", "action", "expected_result")
@@ -34,14 +33,8 @@ TEXT_FIELDS = ("problem", "action", "expected_result")
 
 def check_window(call: Call) -> None:
     """Refuse, with the reason and the date, unless the call accepts proposals right now."""
-    phase = call.phase
-    if phase.accepts_proposals:
-        return
-    if phase in {Phase.DRAFT, Phase.ANNOUNCED}:
-        raise ServiceError(_("This call opens for proposals on %(date)s. Nothing was saved.",
-                             date=format_datetime(call.opens_at, "medium")))
-    raise ServiceError(_("Proposals for this call closed on %(date)s. Nothing was saved.",
-                         date=format_datetime(call.closes_at, "medium")))
+    if refusal := rules.window_refusal(call):
+        raise ServiceError(refusal)
 
 
 def organisations_for(user: User) -> list[Organisation]:
@@ -96,16 +89,13 @@ def submit(actor: User, call: Call, data: dict) -> Proposal:
     return proposal
 
 
-def _check_author(actor: User, proposal: Proposal) -> None:
-    if proposal.author_id != actor.id:
-        raise ServiceError(_("Only the author can change a proposal."))
-    if proposal.is_withdrawn:
-        raise ServiceError(_("This proposal was withdrawn and can no longer be changed."))
+def _check_change(actor: User, proposal: Proposal) -> None:
+    if refusal := rules.change_refusal(actor, proposal):
+        raise ServiceError(refusal)
 
 
 def edit(actor: User, proposal: Proposal, data: dict) -> None:
-    _check_author(actor, proposal)
-    check_window(proposal.call)
+    _check_change(actor, proposal)
     _apply(proposal, proposal.call, data)
     eventlog.record(actor, Verb.EDITED, proposal, proposal.organisation, call=proposal.call, data={"title": proposal.title})
     db.session.flush()
@@ -113,8 +103,7 @@ def edit(actor: User, proposal: Proposal, data: dict) -> None:
 
 def withdraw(actor: User, proposal: Proposal) -> None:
     """Withdrawn proposals stay on the record, marked as withdrawn: nothing contributed is deleted."""
-    _check_author(actor, proposal)
-    check_window(proposal.call)
+    _check_change(actor, proposal)
     proposal.withdrawn_at = utcnow()
     eventlog.record(actor, Verb.WITHDRAWN, proposal, proposal.organisation, call=proposal.call)
     db.session.flush()

@@ -15,7 +15,7 @@ from ..core.params import page_arg
 from ..permissions import participant_required, require
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
-from . import services
+from . import rules, services
 from .forms import ProposalForm
 from .loaders import get_proposal_or_404
 from .models import Proposal
@@ -44,6 +44,12 @@ def _prepare(form: ProposalForm, call, proposal: Proposal | None = None) -> Prop
 def create(call_id: int):
     call = get_call_or_404(call_id)
     require(permissions.can_submit_proposal(current_user, call))
+    # A form is offered only where the act is allowed; a POST is always answered by the service, with what
+    # was typed kept on the page (the window may have closed while the person was writing).
+    if request.method == "GET" and (refusal := rules.submit_refusal(current_user, call,
+                                                                   services.organisations_for(current_user))):
+        flash(refusal, "error")
+        return redirect(url_for("calls.detail", call_id=call.id))
     form = _prepare(ProposalForm(), call)
     if form.validate_on_submit():
         if outcome := carry_out(services.submit, current_user, call, form.data, form=form):

@@ -19,6 +19,7 @@ from ..core.outbox import queue_mail
 from ..core.sectors import Seat
 from ..core.urls import external_url
 from ..extensions import db
+from . import rules
 from .models import Outcome, Response
 
 
@@ -34,19 +35,6 @@ def history(contribution) -> list[Response]:
     return list(db.session.scalars(
         select(Response).where(_column(contribution) == contribution.id).order_by(Response.revision.desc())
     ))
-
-
-def _check_answerable(contribution) -> None:
-    if contribution.__tablename__ == "proposal":
-        if not contribution.call.phase.accepts_responses:
-            raise ServiceError(_("Responses are given once proposals have closed, so they answer the final text."))
-        if contribution.is_withdrawn:
-            raise ServiceError(_("This proposal was withdrawn by its author; it needs no response."))
-    else:
-        if not contribution.is_contribution:
-            raise ServiceError(_("This comment was written by the secretariat; it needs no response."))
-        if contribution.is_hidden:
-            raise ServiceError(_("This comment was hidden by moderation; it needs no response."))
 
 
 def _notify(contribution, response: Response) -> None:
@@ -71,7 +59,8 @@ def respond(actor: User, seat: Seat, contribution, outcome: str, justification: 
     """Answer a proposal or a comment (or revise the answer)."""
     outcome = Outcome(outcome)
     justification = (justification or "").strip()
-    _check_answerable(contribution)
+    if refusal := rules.answerable_refusal(contribution):
+        raise ServiceError(refusal)
     if outcome.needs_justification and not justification:
         raise ServiceError(_("Explain the decision: a justification is required unless the contribution is adopted."),
                            field="justification_source")

@@ -184,18 +184,8 @@ def publish_ballot(actor: User, seat: Seat, ballot: Ballot) -> None:
 
 def check_window(ballot: Ballot) -> None:
     """Refuse, with the reason and the date, unless the ballot accepts votes right now."""
-    now = utcnow()
-    if not visibility.call_is_public(ballot.call, now):
-        raise ServiceError(_("This call has not been published; nobody can vote on it yet. Your vote was not recorded."))
-    if ballot.published_at is None:
-        raise ServiceError(_("This ballot has not been published; nobody can vote on it yet. Your vote was not "
-                             "recorded."))
-    if now < ballot.opens_at:
-        raise ServiceError(_("Voting on this ballot opens on %(date)s. Your vote was not recorded.",
-                             date=format_datetime(ballot.opens_at, "medium")))
-    if not ballot.is_open_at(now):
-        raise ServiceError(_("Voting on this ballot closed on %(date)s. Your vote was not recorded.",
-                             date=format_datetime(ballot.closes_at, "medium")))
+    if refusal := rules.window_refusal(ballot, utcnow()):
+        raise ServiceError(refusal)
 
 
 def organisations_for(user: User) -> list[Organisation]:

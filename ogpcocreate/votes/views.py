@@ -91,8 +91,8 @@ def _detail(ballot: Ballot, form: VoteForm | None = None, status: int = 200):
     state = services.state(ballot)
     mine = services.my_vote(current_user, ballot)
     refusal = rules.voter_refusal(current_user) if permissions.is_participant(current_user) else None
-    may_vote = state.accepts_votes and permissions.is_participant(current_user) and mine.voter is None and not refusal
-    if form is None and may_vote and (ballot.electorate is Electorate.PARTICIPANTS or mine.eligible):
+    may_vote = mine is not None and rules.vote_refusal(current_user, ballot, mine, utcnow()) is None
+    if form is None and may_vote:
         form = _vote_form(ballot, mine.eligible)  # only the organisations that can still vote
     return render_template(
         "votes/detail.html",
