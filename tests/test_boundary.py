@@ -57,3 +57,34 @@ def test_a_refusal_naming_a_field_goes_beside_it_and_keeps_what_was_typed(app):
     with app.test_request_context(method="POST", data={"name": "Otra cosa"}):
         assert not carry_out(_refuse, form=NameForm())  # no field named: the reason goes to the top
         assert get_flashed_messages() == ["No se puede."]
+
+
+# Views that catch a refusal themselves, each for a reason carry_out cannot express: a bad or expired
+# link in an e-mail is answered with a page explaining it (not a form error or a flash on another page),
+# and closing an account counts a wrong password toward the log-in limits before showing it.
+OWN_HANDLING = {
+    ("auth", "confirm_email"),
+    ("auth", "reset_password"),
+    ("auth", "close_account"),
+    ("organisations", "invitation"),
+    ("organisations", "accept_invitation"),
+}
+
+
+def test_views_leave_refusals_to_the_boundary():
+    """Every other view carries out its act through carry_out: no view catches a ServiceError itself."""
+    import ast
+    from pathlib import Path
+
+    import ogpcocreate
+
+    found = set()
+    for path in Path(ogpcocreate.__file__).parent.glob("*/views.py"):
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ExceptHandler) and "ServiceError" in ast.unparse(node.type or ast.Name("")):
+                    found.add((path.parent.name, function.name))
+    assert found == OWN_HANDLING

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import ratelimit
+from ..core.boundary import carry_out
 from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm
 from ..core.urls import safe_next
@@ -193,13 +194,8 @@ def change_password():
     form = ChangePasswordForm(prefix="pw")
     form.user_inputs = [current_user.email, current_user.display_name]
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.current_password.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if carry_out(services.change_password, current_user, form.current_password.data, form.password.data,
+                     form=form):
             _start_session(current_user)  # the old session token is gone; keep this device logged in
             flash(_("Your password has been changed. Every other device has been logged out."), "success")
             return redirect(url_for("auth.profile"))

@@ -11,8 +11,8 @@ from ..approvals import services as approvals
 from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..core import territories
+from ..core.boundary import carry_out
 from ..core.db import utcnow
-from ..core.errors import ServiceError
 from ..core.forms import options
 from ..core.i18n import from_local, to_local
 from ..core.params import page_arg
@@ -116,20 +116,17 @@ def _form_data(form: CallForm) -> dict:
 
 def _save(form: CallForm, plan, call: Call | None):
     seat = permissions.seat_of(current_user)
-    try:
+
+    def save() -> Call:
         if call is None:
-            call = services.create_call(current_user, seat, plan, _form_data(form))
-        else:
-            services.update_call(current_user, seat, call, _form_data(form))
-    except ServiceError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors.append(exc.message)
-        else:
-            flash(exc.message, "error")
+            return services.create_call(current_user, seat, plan, _form_data(form))
+        services.update_call(current_user, seat, call, _form_data(form))
+        return call
+
+    outcome = carry_out(save, form=form)
+    if not outcome:
         return None
-    db.session.commit()
+    call = outcome.result
     flash(_("The call has been saved as a draft. It is published once the secretariat approves it."), "success")
     if call.short_notice:
         flash(_("The call opens less than %(days)d days after it is announced; this will be shown on its public record.",

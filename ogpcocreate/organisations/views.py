@@ -159,13 +159,8 @@ def leave(org_id: int):
     org = get_organisation_or_404(org_id)
     require(permissions.can_leave(current_user, org))
     if EmptyForm().validate_on_submit():
-        try:
-            services.leave(current_user, org)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if not carry_out(services.leave, current_user, org):
             return redirect(url_for("organisations.detail", org_id=org.id))
-        db.session.commit()
         flash(_("You have left %(name)s.", name=org.name), "success")
     return redirect(url_for("organisations.mine"))
 

@@ -12,9 +12,7 @@ from ..approvals.forms import PositionForm
 from ..approvals.models import Action
 from ..calls import services as calls
 from ..core.boundary import carry_out
-from ..core.errors import ServiceError
 from ..core.forms import EmptyForm
-from ..extensions import db
 from ..permissions import secretariat_required
 from . import services
 from .forms import PlanForm
@@ -55,16 +53,17 @@ def switch_on(plan_id: int):
 
 def _save(form: PlanForm, plan: ActionPlan | None):
     seat = permissions.seat_of(current_user)
-    try:
+
+    def save() -> ActionPlan:
         if plan is None:
-            plan = services.create_plan(current_user, seat, form.data)
-        else:
-            services.update_plan(current_user, seat, plan, form.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        getattr(form, exc.field or "name").errors.append(exc.message)
+            return services.create_plan(current_user, seat, form.data)
+        services.update_plan(current_user, seat, plan, form.data)
+        return plan
+
+    outcome = carry_out(save, form=form)
+    if not outcome:
         return None
-    db.session.commit()
+    plan = outcome.result
     flash(_("The action plan has been saved."), "success")
     return redirect(url_for("plans.detail", plan_id=plan.id))
 

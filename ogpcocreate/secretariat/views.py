@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.boundary import carry_out
-from ..core.errors import ServiceError
 from ..core.forms import EmptyForm
 from ..extensions import db
 from ..permissions import admin_required
@@ -29,17 +28,11 @@ def manage():
     form = AssignSeatForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            membership = services.assign_seat(current_user, form.email.data, form.seat.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.email.errors.append(exc.message)
-            status = 400
-        else:
-            db.session.commit()
+        if outcome := carry_out(services.assign_seat, current_user, form.email.data, form.seat.data, form=form):
+            membership = outcome.result
             flash(_("%(name)s now holds the seat: %(seat)s.", name=membership.user.public_name, seat=membership.seat.label), "success")
             return redirect(url_for("secretariat.manage"))
-    elif form.is_submitted():
+    if form.is_submitted():
         status = 400
     return (
         render_template(
