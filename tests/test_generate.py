@@ -198,3 +198,23 @@ def test_generated_people_can_sign_in(client, generated, app):
         email = author.email
     client.login(email, PASSWORD)
     assert client.get("/my/contributions").status_code == 200
+
+
+def test_generated_individuals_count_in_the_sector_the_rules_give_them(app):
+    """A person acting for no organisation counts by organisations/acting.py's rule (DOMAIN.md, "Who
+    counts as government"), in the generator as in the services: members of a verified government or
+    guarantor body are not citizens, in the ballots' voters and in the log alike."""
+    from ogpcocreate.organisations.acting import individual_sector
+    from ogpcocreate.votes.models import BallotVoter
+
+    with app.app_context(), app.test_request_context():
+        generate(0.2, seed=11)
+        voters = db.session.scalars(select(BallotVoter).where(BallotVoter.organisation_id.is_(None))).all()
+        assert voters
+        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({v.user_id for v in voters})))}
+        assert all(v.sector is individual_sector(users[v.user_id]) for v in voters)
+        assert any(v.sector.value != "citizen" for v in voters)  # members of public bodies, voting alone
+        logged = dict(db.session.execute(
+            select(ParticipationEvent.actor_id, ParticipationEvent.sector)
+            .where(ParticipationEvent.verb == Verb.VOTED, ParticipationEvent.organisation_id.is_(None))).all())
+        assert all(logged[v.user_id] == v.sector.value for v in voters if v.user_id in logged)

@@ -137,7 +137,7 @@ def _ballot(w: World, call: CallInfo, kind: BallotKind, electorate: Electorate, 
     appeal = [rng.uniform(0.15, 0.8) for _ in ids]
     approvals, by_sector, voter_sectors = Counter(), Counter(), Counter()
     for person, org in voters:
-        sector = org.sector if org else Sector.CITIZEN
+        sector = org.sector if org else w.individual_sector(person)
         moment = w.between(opens, closes)
         voter = w.add("ballot_voter", ballot_id=ballot, user_id=person.id, organisation_id=org.id if org else None,
                       sector=sector, territory=org.territory if org else person.territory, created_at=moment)

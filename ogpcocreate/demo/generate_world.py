@@ -22,6 +22,7 @@ from ..core.eventlog import Channel, Verb
 from ..core.sectors import Seat, Sector
 from ..core.territories import NATIONAL
 from ..extensions import db
+from ..organisations.acting import STATE_SECTORS
 from ..organisations.models import Role, Verification
 from ..organisations.services import name_key
 from . import generate_text as words
@@ -135,7 +136,7 @@ class World:
         elif org is not None:
             sector, territory = org.sector, territory or org.territory
         elif actor is not None:
-            sector, territory = Sector.CITIZEN, territory or actor.territory
+            sector, territory = self.individual_sector(actor), territory or actor.territory
         else:
             sector = None
         if call is not None:
@@ -145,6 +146,15 @@ class World:
             org.id if org else None, org.name if org else None, sector, territory, channel, str(verb), subject,
             subject_id, data or {}, plan, call.id if call is not None else None,
         ))
+
+    def individual_sector(self, person: Person) -> Sector:
+        """The sector of a person acting for no organisation, by organisations/acting.py's rule (DOMAIN.md,
+        "Who counts as government"): a member of a verified government or guarantor body counts as one.
+        (Seat holders act with their seat's sector and never vote.)"""
+        org = self.orgs.get(person.org) if person.org is not None else None
+        if org is not None and org.verification is Verification.VERIFIED and org.sector in STATE_SECTORS:
+            return org.sector
+        return Sector.CITIZEN
 
     def between(self, start: datetime, end: datetime) -> datetime:
         """A moment in [start, end), to the second."""
