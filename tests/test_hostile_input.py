@@ -79,11 +79,16 @@ def test_a_huge_page_or_cursor_is_a_clear_400(client, param):
 def test_the_page_parser_serves_every_paginated_list(world_case):
     world = world_case.world
     client = world_case.client("seat_government")
-    for url in ["/organisations", "/organisations/review", "/moderation", "/my/contributions",
+    for url in ["/organisations", "/organisations/review", "/moderation",
                 f"/calls/{world.call_id}", f"/drafts/{world.draft_id}", "/api/v1/calls"]:
         assert client.get(f"{url}?page={10**30}").status_code == 400, url
         assert client.get(f"{url}?page=abc").status_code == 400, url
         assert client.get(f"{url}?page=3").status_code == 200, url
+    # Keyset lists take a cursor instead, by the same number parser.
+    for url in ["/record", "/my/activity"]:
+        assert client.get(f"{url}?before={10**30}").status_code == 400, url
+        assert client.get(f"{url}?before=abc").status_code == 400, url
+        assert client.get(f"{url}?before=3").status_code == 200, url
 
 
 # --- header injection through next ------------------------------------------------------------------

@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..auth.models import closed_account_name
+from ..core.db import utcnow
 from ..core.eventlog import Verb, verb_label
 from ..core.params import MAX_SEQ, int_arg
 from ..core.sectors import Sector
 from ..core.urls import safe_next
 from ..extensions import db
 from ..opendata import record as record_filters
-from . import services
+from . import activity, services
 from .forms import LanguageForm
+from .open_now import open_now
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html", figures=services.home_figures())
+    return render_template("main/home.html", figures=services.home_figures(), open_now=open_now(utcnow()))
+
+
+@bp.route("/my/activity")
+@login_required
+def activity_page():
+    """Everything the person did on the platform, with the status of each act today (main/activity.py)."""
+    before = int_arg("before", maximum=MAX_SEQ)
+    entries, next_before = activity.page(current_user.id, before)
+    return render_template("main/activity.html", entries=entries, next_before=next_before, first=before is None,
+                           counts=activity.counts(current_user.id), unanswered=activity.unanswered(current_user.id))
 
 
 @bp.route("/record")

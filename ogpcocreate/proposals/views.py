@@ -11,7 +11,6 @@ from ..calls.loaders import get_call_or_404
 from ..core import ratelimit
 from ..core.boundary import carry_out
 from ..core.forms import EmptyForm, options
-from ..core.params import page_arg
 from ..permissions import participant_required, require
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
@@ -103,6 +102,5 @@ def withdraw(proposal_id: int):
 @bp.route("/my/contributions")
 @login_required
 def mine():
-    page = page_arg()
-    rows, total = services.paginate(services.listing(author_id=current_user.id), page)
-    return render_template("proposals/mine.html", rows=rows, total=total, page=page, pages=max((total + 24) // 25, 1))
+    """The old address of a person's list of proposals: everything they did is now on one page."""
+    return redirect(url_for("main.activity_page"), 301)

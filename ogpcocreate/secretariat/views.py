@@ -1,4 +1,5 @@
-"""The public list of who sits on the secretariat, and the administrator's page to change it."""
+"""The public list of who sits on the secretariat, the administrator's page to change it, and the
+members' work queues."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import permissions
 from ..core.boundary import carry_out
+from ..core.db import utcnow
 from ..core.forms import EmptyForm
 from ..extensions import db
-from ..permissions import admin_required
-from . import services
+from ..permissions import admin_required, secretariat_required
+from . import queues, services
 from .forms import AssignSeatForm
 from .models import SecretariatMembership
 
@@ -20,6 +23,15 @@ bp = Blueprint("secretariat", __name__)
 @bp.route("/secretariat")
 def public():
     return render_template("secretariat/public.html", members=services.current_members())
+
+
+@bp.route("/secretariat/work")
+@secretariat_required
+def work():
+    """What is waiting for the member's seat, oldest first, each a link to where it is done."""
+    seat = permissions.seat_of(current_user)
+    now = utcnow()
+    return render_template("secretariat/work.html", seat=seat, queues=queues.queues(seat, now), now=now)
 
 
 @bp.route("/admin/secretariat", methods=["GET", "POST"])

@@ -173,17 +173,17 @@ def test_proposal_is_submitted_answered_notified_and_shown_to_its_author(page, n
         assert inbox.link(CSO_EMAIL) == proposal_url
 
         # The author's own browser: its session may have lapsed while time moved on; log in again if so.
-        page.goto(f"{live_server}/my/contributions")
+        page.goto(f"{live_server}/my/activity")
         if page.url.startswith(f"{live_server}/login"):
             log_in(page, live_server, CSO_EMAIL)
-            page.goto(f"{live_server}/my/contributions")
-        expect(page).to_have_url(f"{live_server}/my/contributions")
-        item = page.locator("main ol.proposal-list > li")
+            page.goto(f"{live_server}/my/activity")
+        expect(page).to_have_url(f"{live_server}/my/activity")
+        item = page.locator("main table.activity tbody tr")
         expect(item).to_have_count(1)
         expect(item.locator(f'a[href="/proposals/{proposal_id}"]')).to_have_text(TITLE)
-        expect(item.locator(".response-box .outcome")).to_have_text(label)
-        expect(item.locator(".response-box .richtext")).to_contain_text(JUSTIFICATION)
-        expect(item.locator(".response-box.awaiting")).to_have_count(0)
+        expect(item.locator(".outcome")).to_have_text(label)
+        expect(item.locator(".justification")).to_contain_text(JUSTIFICATION)
+        expect(item.locator(".awaiting")).to_have_count(0)
         check_page(page)
 
         with app.app_context():

@@ -63,7 +63,7 @@ def test_register_confirm_login_and_create_organisation(page, live_server, app, 
     page.fill("#password", PASSWORD)
     submit(page, "password")
     expect(page.locator(".flash-success")).to_contain_text(NAME)
-    expect(page.locator(".account-nav")).to_contain_text(NAME)
+    expect(page.locator(".header-menu .account-nav")).to_contain_text(NAME)
     assert_accessible(page)
 
     # Register a civil-society organisation.
