@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -278,3 +279,55 @@ def test_directory_filters_and_pagination(app, client):
     assert "1 organización" in found
     assert client.get("/organisations?sector=nonsense").status_code == 200
     assert client.get("/organisations?page=999").status_code == 200
+
+
+def test_an_invitation_survives_registering(app, client, make_client, inbox):
+    """Someone invited without an account registers from the invitation with the address filled in,
+    confirms it from the e-mail, logs in and lands back on the invitation, and joins."""
+    with app.app_context():
+        admin = make_user("ana@example.org")
+        org = make_organisation(admin, name="Colectivo Uno")
+        db.session.commit()
+        org_id = org.id
+    client.login("ana@example.org")
+    client.post_form(f"/organisations/{org_id}/invitations", {"email": "nueva@example.org"})
+    with app.app_context():
+        send_due()
+    invitation = inbox.link("nueva@example.org").replace("http://localhost", "")
+
+    newcomer = make_client()
+    page = newcomer.get(invitation).get_data(as_text=True)
+    register_url = f"/register?next={quote(invitation, safe='')}"
+    assert "/register?next=/invitations/" in page or "/register?next=%2Finvitations%2F" in page
+    form = newcomer.get(register_url).get_data(as_text=True)
+    assert 'value="nueva@example.org"' in form and "Colectivo Uno" in form
+    registered = newcomer.post_form("/register", {
+        "display_name": "Nueva Persona", "email": "nueva@example.org", "password": "a-long-and-quiet-harbour-42",
+        "password_confirm": "a-long-and-quiet-harbour-42", "territory": "MX-OAX", "locale": "es", "next": invitation})
+    assert registered.status_code == 302
+    with app.app_context():
+        send_due()
+    confirm = inbox.link("nueva@example.org").replace("http://localhost", "")
+    assert "/confirm/" in confirm
+    confirmed = newcomer.get(confirm)
+    assert confirmed.status_code == 302 and confirmed.location == f"/login?next={invitation}"
+    logged_in = newcomer.post_form(f"/login?next={quote(invitation, safe='')}",
+                                   {"email": "nueva@example.org", "password": "a-long-and-quiet-harbour-42"})
+    assert logged_in.status_code == 302 and logged_in.location == invitation
+    newcomer._token = None  # the session was renewed at login, and its CSRF token with it
+    token = invitation.rsplit("/", 1)[1]
+    assert newcomer.post_form(f"/invitations/{token}/accept").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Membership.id)).where(Membership.organisation_id == org_id)) == 2
+
+
+def test_a_registration_never_carries_a_foreign_next(app, make_client, inbox):
+    newcomer = make_client()
+    newcomer.post_form("/register", {
+        "display_name": "Otra Persona", "email": "otra@example.org", "password": "a-long-and-quiet-harbour-42",
+        "password_confirm": "a-long-and-quiet-harbour-42", "territory": "MX-OAX", "locale": "es",
+        "next": "https://evil.example.com/"})
+    with app.app_context():
+        send_due()
+    confirmed = newcomer.get(inbox.link("otra@example.org").replace("http://localhost", ""))
+    assert confirmed.status_code == 302 and confirmed.location == "/login"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ..core import territories
@@ -60,6 +60,8 @@ class RegisterForm(BaseForm):
     password_confirm = PasswordField(
         _l("Repeat the password"), validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))]
     )
+    # Where to go once the address is confirmed (an invitation, say); carried in the confirmation link.
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
     territory = territory_field()
     locale = SelectField(_l("Language for e-mails and pages"), choices=options(LANGUAGE_CHOICES), default="es")
 

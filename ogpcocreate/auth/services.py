@@ -29,7 +29,8 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def register(display_name: str, email: str, password: str, territory: str | None, locale: str) -> User | None:
+def register(display_name: str, email: str, password: str, territory: str | None, locale: str,
+             next_path: str | None = None) -> User | None:
     """Create an account and send the confirmation link.
 
     If the address already has an account, nothing is created and its owner is told by e-mail instead,
@@ -37,6 +38,8 @@ def register(display_name: str, email: str, password: str, territory: str | None
     Both ways cost the same: one password hash (the slow part) and one e-mail, so the response time
     does not reveal it either. Nothing is logged here: the registration enters the participation log
     only once the address is confirmed (``_mark_confirmed``; DOMAIN.md, "What is public, and when").
+    ``next_path``: a page of this site to land on once the address is confirmed (an invitation): it
+    travels inside the signed confirmation link, so it survives the trip through the mailbox.
     """
     password_hash = hash_password(password)
     existing = find_by_email(email)
@@ -60,7 +63,7 @@ def register(display_name: str, email: str, password: str, territory: str | None
     user.set_password_hash(password_hash)
     db.session.add(user)
     db.session.flush()
-    send_confirmation(user)
+    send_confirmation(user, next_path)
     return user
 
 
@@ -78,8 +81,8 @@ def _mark_confirmed(user: User) -> None:
     eventlog.record(user, Verb.REGISTERED, user)
 
 
-def send_confirmation(user: User) -> None:
-    token = tokens.make(CONFIRM, {"u": user.id, "e": user.email})
+def send_confirmation(user: User, next_path: str | None = None) -> None:
+    token = tokens.make(CONFIRM, {"u": user.id, "e": user.email, **({"n": next_path} if next_path else {})})
     queue_mail(
         user.email,
         N_("Confirm your e-mail address"),
@@ -104,6 +107,15 @@ def confirm_email(token: str) -> User:
     _mark_confirmed(user)
     db.session.flush()
     return user
+
+
+def next_after_confirming(token: str) -> str | None:
+    """The page the person asked to land on once confirmed, from a link ``confirm_email`` accepted."""
+    try:
+        data = tokens.read(CONFIRM, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    except tokens.TokenError:
+        return None
+    return data.get("n")
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -11,7 +11,7 @@ from ..core import ratelimit
 from ..core.boundary import carry_out
 from ..core.errors import ServiceError, link_problem
 from ..core.forms import EmptyForm
-from ..core.urls import safe_next
+from ..core.urls import is_local_path, safe_next
 from ..extensions import db
 from . import services
 from .forms import (
@@ -45,12 +45,39 @@ def register():
     form = RegisterForm()
     if request.method == "GET" and session.get("locale"):
         form.locale.data = session["locale"]
+    # Registering from an invitation: the address it was sent to is filled in, and the person lands
+    # back on the invitation once the address is confirmed.
+    next_path = _local_next(form.next.data if request.method == "POST" else request.args.get("next"))
+    invitation = _invitation_at(next_path)
+    if request.method == "GET":
+        form.next.data = next_path
+        if invitation is not None:
+            form.email.data = invitation.email
     if form.validate_on_submit():
-        services.register(form.display_name.data, form.email.data, form.password.data, form.territory.data, form.locale.data)
+        services.register(form.display_name.data, form.email.data, form.password.data, form.territory.data, form.locale.data,
+                          next_path)
         db.session.commit()
         session["registered_email"] = form.email.data
         return redirect(url_for("auth.check_email"))  # so a reload does not submit the form again
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, invitation=invitation)
+
+
+def _local_next(target: str | None) -> str | None:
+    """``target`` if it is a path of this site (core/urls.py), else None."""
+    return target if is_local_path(target) else None
+
+
+def _invitation_at(path: str | None):
+    """The valid invitation whose page is ``path``, if it is one."""
+    from ..organisations import services as organisations
+
+    prefix = "/invitations/"
+    if not path or not path.startswith(prefix) or "/" in path[len(prefix):]:
+        return None
+    try:
+        return organisations.invitation_for_token(path[len(prefix):])
+    except ServiceError:
+        return None
 
 
 @bp.route("/register/check-email")
@@ -72,9 +99,10 @@ def confirm_email(token: str):
                             _("Ask for a new confirmation link"))
     db.session.commit()
     flash(_("Thank you, your e-mail address is confirmed."), "success")
+    next_path = _local_next(services.next_after_confirming(token))
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("main.home"))
-    return redirect(url_for("auth.login"))
+        return redirect(next_path or url_for("main.home"))
+    return redirect(url_for("auth.login", next=next_path) if next_path else url_for("auth.login"))
 
 
 @bp.route("/confirm", methods=["GET"])

@@ -8,16 +8,20 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 
 
-def safe_next(default_endpoint: str = "main.home") -> str:
-    target = request.args.get("next") or request.form.get("next") or ""
+def is_local_path(target: str | None) -> bool:
+    """Whether ``target`` is a path of this site, safe to redirect to."""
     # A control character or a space would end up in the Location header (CR/LF: a header injection
     # that Werkzeug refuses with a 500); no path of this site contains one.
-    if not target.isprintable() or any(c.isspace() for c in target) or len(target) > 2000:
-        return url_for(default_endpoint)
+    if not target or not target.isprintable() or any(c.isspace() for c in target) or len(target) > 2000:
+        return False
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc and "\\" not in target:
-        return target
-    return url_for(default_endpoint)
+    return (target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+            and "\\" not in target)
+
+
+def safe_next(default_endpoint: str = "main.home") -> str:
+    target = request.args.get("next") or request.form.get("next") or ""
+    return target if is_local_path(target) else url_for(default_endpoint)
 
 
 def external_url(endpoint: str, **values) -> str:
