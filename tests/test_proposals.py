@@ -11,7 +11,8 @@ import time_machine
 from sqlalchemy import event, func, select
 
 from ogpcocreate.calls.models import Call
-from ogpcocreate.core.eventlog import ParticipationEvent
+from ogpcocreate.core import eventlog
+from ogpcocreate.core.eventlog import ParticipationEvent, Verb
 from ogpcocreate.core.sectors import Seat, Sector
 from ogpcocreate.extensions import db
 from ogpcocreate.organisations.models import Verification
@@ -194,6 +195,31 @@ def test_edit_and_withdraw_until_the_deadline_then_refused(app, make_client, wor
         assert verbs == ["submitted", "edited", "withdrawn"]
 
 
+def test_withdrawing_asks_first_and_keeps_the_reason(app, make_client, world):
+    opens, closes = _times(app, world["call"])
+    with frozen_at(closes - timedelta(hours=1)):
+        c = logged(make_client, "osc@example.org")
+        url = c.post_form(f"/calls/{world['call']}/proposals/new",
+                          proposal_form(world["theme"], world["org"])).headers["Location"]
+        page = c.get(url).get_data(as_text=True)
+        assert f'href="{url}/withdraw"' in page and "editada por última vez" not in page
+        confirm = c.get(f"{url}/withdraw")
+        assert confirm.status_code == 200 and "no se puede deshacer" in confirm.get_data(as_text=True)
+        too_long = c.post_form(f"{url}/withdraw", {"reason": "x" * 1001})
+        assert too_long.status_code == 400
+        with app.app_context():
+            assert db.session.scalar(select(Proposal)).withdrawn_at is None
+        done = c.post_form(f"{url}/withdraw", {"reason": "La integramos en la propuesta de otra red."})
+        assert done.status_code == 302
+        page = c.get(url).get_data(as_text=True)
+        assert "Motivo: La integramos en la propuesta de otra red." in page
+        assert "editada por última vez" not in page  # withdrawing is not editing
+        assert c.get(f"{url}/withdraw").status_code == 403  # a withdrawn proposal is no longer the author's to change
+    with app.app_context():
+        event = db.session.scalar(select(ParticipationEvent).where(ParticipationEvent.verb == "withdrawn"))
+        assert event.data == {"reason": "La integramos en la propuesta de otra red."}
+
+
 def test_dashboard_lists_my_proposals_and_responses(app, make_client, world):
     with app.app_context():
         me = db.session.scalar(select(make_user.__globals__["User"]).where(make_user.__globals__["User"].email == "osc@example.org"))
@@ -202,11 +228,13 @@ def test_dashboard_lists_my_proposals_and_responses(app, make_client, world):
         done = make_call(make_plan(), phase="deliberation")
         answered = make_proposal(done, me, title="Propuesta respondida")
         make_response(answered, gov, "partially_adopted")
-        make_proposal(done, me, title="Propuesta en espera")
-        make_proposal(done, gov, title="De otra persona")
+        waiting = make_proposal(done, me, title="Propuesta en espera")
+        other = make_proposal(done, gov, title="De otra persona")
+        for author, proposal in ((me, answered), (me, waiting), (gov, other)):  # as proposals/services.submit logs them
+            eventlog.record(author, Verb.SUBMITTED, proposal, call=done)
         db.session.commit()
     c = logged(make_client, "osc@example.org")
-    text = c.get("/my/contributions").get_data(as_text=True)
+    text = c.get("/my/activity").get_data(as_text=True)
     assert "Propuesta respondida" in text and "Propuesta en espera" in text and "De otra persona" not in text
     assert "Porque sí" in text
 

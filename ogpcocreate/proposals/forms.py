@@ -17,6 +17,11 @@ def _links(value):
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+class WithdrawForm(BaseForm):
+    reason = TextAreaField(_l("Why do you withdraw it? (optional, published with the withdrawal)"),
+                           validators=[Optional(), Length(max=1000)], filters=[strip])
+
+
 class ProposalForm(BaseForm):
     organisation = SelectField(_l("Submit as"), choices=[], coerce=int, validators=[Optional()])
     theme = SelectField(_l("Theme"), choices=[], coerce=int, validators=[InputRequired()])

@@ -34,6 +34,8 @@ class Proposal(TimestampMixin, db.Model):
     links: Mapped[str] = mapped_column(Text, default="", server_default="")  # one URL per line
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)  # the author's, published with the withdrawal
+    edited_at: Mapped[datetime | None]  # when the author last edited the text (withdrawing is not editing)
 
     call: Mapped[Call] = relationship()
     theme: Mapped[Theme] = relationship()

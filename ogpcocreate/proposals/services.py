@@ -29,6 +29,7 @@ from . import rules
 from .models import Proposal
 
 TEXT_FIELDS = ("problem", "action", "expected_result")
+MAX_REASON = 1000
 
 
 def check_window(call: Call) -> None:
@@ -97,15 +98,22 @@ def _check_change(actor: User, proposal: Proposal) -> None:
 def edit(actor: User, proposal: Proposal, data: dict) -> None:
     _check_change(actor, proposal)
     _apply(proposal, proposal.call, data)
+    proposal.edited_at = utcnow()
     eventlog.record(actor, Verb.EDITED, proposal, proposal.organisation, call=proposal.call, data={"title": proposal.title})
     db.session.flush()
 
 
-def withdraw(actor: User, proposal: Proposal) -> None:
-    """Withdrawn proposals stay on the record, marked as withdrawn: nothing contributed is deleted."""
+def withdraw(actor: User, proposal: Proposal, reason: str = "") -> None:
+    """Withdrawn proposals stay on the record, marked as withdrawn, with the author's reason if they gave
+    one: nothing contributed is deleted."""
     _check_change(actor, proposal)
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ServiceError(_("Keep the reason under %(n)d characters.", n=MAX_REASON), field="reason")
     proposal.withdrawn_at = utcnow()
-    eventlog.record(actor, Verb.WITHDRAWN, proposal, proposal.organisation, call=proposal.call)
+    proposal.withdrawn_reason = reason or None
+    eventlog.record(actor, Verb.WITHDRAWN, proposal, proposal.organisation, call=proposal.call,
+                    data={"reason": reason} if reason else None)
     db.session.flush()
 
 

@@ -15,7 +15,7 @@ from ..permissions import participant_required, require
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
 from . import rules, services
-from .forms import ProposalForm
+from .forms import ProposalForm, WithdrawForm
 from .loaders import get_proposal_or_404
 from .models import Proposal
 
@@ -89,14 +89,21 @@ def edit(proposal_id: int):
     return render_template("proposals/form.html", form=form, call=proposal.call, proposal=proposal), status
 
 
-@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
+@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
 @participant_required
 def withdraw(proposal_id: int):
+    """Withdrawing asks first, on its own page, and takes an optional reason that is published with it."""
     proposal = get_proposal_or_404(proposal_id, edit=True)
-    if EmptyForm().validate_on_submit():
-        if carry_out(services.withdraw, current_user, proposal):
+    if request.method == "GET" and (refusal := rules.change_refusal(current_user, proposal)):
+        flash(refusal, "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        if carry_out(services.withdraw, current_user, proposal, form.reason.data or "", form=form):
             flash(_("Your proposal has been withdrawn. It stays on the record, marked as withdrawn."), "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+            return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("proposals/withdraw.html", proposal=proposal, call=proposal.call, form=form), status
 
 
 @bp.route("/my/contributions")
