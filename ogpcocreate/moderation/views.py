@@ -39,11 +39,13 @@ def report(comment_id: int):
     require(permissions.can_report(current_user))
     form = ReportForm(prefix=f"rep{comment.id}")
     if form.validate_on_submit():
-        if carry_out(services.report, current_user, comment, form.reason.data):
+        if carry_out(services.report, current_user, comment, form.reason.data, form=form):
             flash(_("Thank you. The secretariat will review the comment."), "success")
-    else:
-        flash_errors(form)
-    return _back(comment)
+            return _back(comment)
+    # A refusal is shown on a page of its own, with the comment, the reason as typed and the error beside
+    # it: on the draft's page it would appear at the top, out of sight of the comment scrolled to.
+    return render_template("moderation/report.html", comment=comment, form=form,
+                           text=comment_rules.text_for(current_user, comment)), 400
 
 
 def _decide(comment_id: int, decide):
