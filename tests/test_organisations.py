@@ -89,10 +89,13 @@ def test_bad_organisation_input_is_refused(app, client, changes, message):
 )
 def test_duplicate_organisations_are_refused(app, client, changes, message):
     client.login(seed_person(app))
-    assert client.post_form("/organisations/new", CSO).status_code == 302
+    first = client.post_form("/organisations/new", CSO)
+    assert first.status_code == 302
     response = client.post_form("/organisations/new", {**CSO, **changes})
     assert message in response.get_data(as_text=True)
     assert org_count(app) == 1
+    # The refusal links to the organisation already registered, to ask for an invitation there.
+    assert f'Ya registrada: <a href="{first.location}">' in response.get_data(as_text=True)
 
 
 def test_non_cso_needs_no_cluni_but_rfc_must_be_unique(app, client):

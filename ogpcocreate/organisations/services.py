@@ -43,8 +43,7 @@ def _check_name(name: str) -> None:
         )
 
 
-def _check_unique(data: dict, current: Organisation | None = None) -> None:
-    _check_name(data["name"])
+def _uniqueness_checks(data: dict) -> list:
     checks = [
         (Organisation.name_key == name_key(data["name"]), "name", _("An organisation with this name is already registered.")),
     ]
@@ -52,12 +51,33 @@ def _check_unique(data: dict, current: Organisation | None = None) -> None:
         checks.append((Organisation.cluni == data["cluni"], "cluni", _("An organisation with this CLUNI key is already registered.")))
     if data.get("rfc"):
         checks.append((Organisation.rfc == data["rfc"], "rfc", _("An organisation with this RFC is already registered.")))
+    return checks
+
+
+def duplicate_of(data: dict, current: Organisation | None = None) -> tuple[Organisation, str, str] | None:
+    """The registered organisation ``data`` would duplicate (same name, CLUNI key or RFC), with the field
+    and the message that say so; None if there is none. The form links to it, so whoever meant to join
+    it can ask its administrators for an invitation instead."""
+    if not (data.get("name") or "").strip():
+        return None
+    try:
+        checks = _uniqueness_checks(data)
+    except ValueError:  # a name the form refuses for other reasons
+        return None
     for condition, field, message in checks:
-        query = select(Organisation.id).where(condition)
+        query = select(Organisation).where(condition)
         if current is not None:
             query = query.where(Organisation.id != current.id)
-        if db.session.scalar(query.limit(1)) is not None:
-            raise ServiceError(message, field=field)
+        if (existing := db.session.scalar(query.limit(1))) is not None:
+            return existing, field, message
+    return None
+
+
+def _check_unique(data: dict, current: Organisation | None = None) -> None:
+    _check_name(data["name"])
+    if found := duplicate_of(data, current):
+        _existing, field, message = found
+        raise ServiceError(message, field=field)
 
 
 def _apply(org: Organisation, data: dict) -> None:

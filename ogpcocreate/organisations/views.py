@@ -49,7 +49,8 @@ def create():
             org = outcome.result
             flash(_("The organisation is registered. The secretariat will review it for verification."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
-    return render_template("organisations/form.html", form=form, org=None), 400 if form.errors else 200
+    return render_template("organisations/form.html", form=form, org=None,
+                           duplicate=_duplicate(form, None)), 400 if form.errors else 200
 
 
 @bp.route("/organisations/<int:org_id>")
@@ -91,7 +92,16 @@ def edit(org_id: int):
             if reverified:
                 flash(_("Because its name, sector or registration keys changed, the secretariat will verify it again."), "warning")
             return redirect(url_for("organisations.detail", org_id=org.id))
-    return render_template("organisations/form.html", form=form, org=org), 400 if form.errors else 200
+    return render_template("organisations/form.html", form=form, org=org,
+                           duplicate=_duplicate(form, org)), 400 if form.errors else 200
+
+
+def _duplicate(form: OrganisationForm, org):
+    """The registered organisation a refused form duplicates, for the page to link to it."""
+    if not any(form[name].errors for name in ("name", "cluni", "rfc") if name in form):
+        return None
+    found = services.duplicate_of(form.data, org)
+    return found[0] if found else None
 
 
 @bp.route("/organisations/<int:org_id>/invitations", methods=["POST"])
