@@ -197,7 +197,7 @@ def test_generated_people_can_sign_in(client, generated, app):
         author = db.session.scalar(select(User).join(Proposal, Proposal.author_id == User.id).limit(1))
         email = author.email
     client.login(email, PASSWORD)
-    assert client.get("/my/contributions").status_code == 200
+    assert client.get("/my/activity").status_code == 200
 
 
 def test_generated_individuals_count_in_the_sector_the_rules_give_them(app):

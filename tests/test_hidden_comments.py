@@ -87,7 +87,7 @@ def test_no_public_page_export_or_api_carries_the_hidden_text(make_client, hidde
         "/api/v1/calls", "/api/v1/plans", f"/api/v1/calls/{hidden['call']}/influence",
         f"/api/v1/plans/{hidden['plan']}/influence", f"/calls/{hidden['call']}/influence",
         f"/calls/{hidden['call']}/influence/sector.csv", f"/plans/{hidden['plan']}/influence", "/moderation",
-        "/my/contributions", "/my/activity",
+        "/my/activity",
     ]
     for url in urls:
         response = client.get(url)

@@ -321,7 +321,7 @@ class Campaign:
     # --- the crawl ---
     PAGE = re.compile(
         r"^/(|organisations|organisations/\d+|organisations/review|secretariat|record|plans|plans/\d+|calls|"
-        r"calls/\d+|calls/\d+/record|proposals/\d+|my/contributions|my/organisations|account|"
+        r"calls/\d+|calls/\d+/record|proposals/\d+|my/activity|my/organisations|account|"
         r"drafts/\d+|drafts/\d+/versions/\d+|drafts/\d+/compare|moderation|moderation/reports|"
         r"calls/\d+/meetings|meetings/\d+|meetings/\d+/attendance|calls/\d+/ballots|ballots/\d+)$"
     )
@@ -883,10 +883,10 @@ def test_hostile_content_is_never_served_as_markup(app, make_client):
               *(f"/meetings/{m}" for m, _c, _i in meeting_ids), *(f"/calls/{c}/ballots" for c in {drafting_call, *theme_calls}),
               *(f"/ballots/{b}" for b, _c in ballot_ids)]
     run.crawl(make_client(), seeds, "anonymous")
-    run.crawl(gov, [*seeds, "/organisations/review", "/account", "/my/contributions", "/moderation/reports",
+    run.crawl(gov, [*seeds, "/organisations/review", "/account", "/my/activity", "/moderation/reports",
                     *(f"/meetings/{m}/attendance" for m in held)], "secretariat")
     for client in [*secretariat.values(), *participants.values()]:
-        run.crawl(client, ["/", "/account", "/my/contributions", "/my/organisations"], "participants", follow=False)
+        run.crawl(client, ["/", "/account", "/my/activity", "/my/organisations"], "participants", follow=False)
     run.crawl(people[0], drafting_pages, "participants", follow=False)  # with the reply and report forms
     for client, page in hidden_seen:  # authors still read their hidden comments
         run.get(client, page)

@@ -74,10 +74,7 @@ def _invitation_at(path: str | None):
     prefix = "/invitations/"
     if not path or not path.startswith(prefix) or "/" in path[len(prefix):]:
         return None
-    try:
-        return organisations.invitation_for_token(path[len(prefix):])
-    except ServiceError:
-        return None
+    return organisations.valid_invitation(path[len(prefix):])
 
 
 @bp.route("/register/check-email")

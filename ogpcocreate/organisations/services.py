@@ -216,6 +216,14 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
+def valid_invitation(token: str) -> Invitation | None:
+    """The invitation behind ``token`` if it can still be accepted, else None (no reason needed)."""
+    try:
+        return invitation_for_token(token)
+    except ServiceError:
+        return None
+
+
 def accept_invitation(user: User, token: str) -> Membership:
     invitation = invitation_for_token(token)
     if invitation.email != user.email:

@@ -452,13 +452,13 @@ def test_no_hostile_content_runs_in_the_browser(page, browser, live_server, app)
         visited = tour(anonymous, live_server, LISTS, False, problems)
         secretariat = open_watched(browser, opened)
         log_in(secretariat, live_server, seeded["secretariat"])
-        visited += tour(secretariat, live_server, [*seeded["pages"], "/organisations/review", "/account", "/my/contributions",
+        visited += tour(secretariat, live_server, [*seeded["pages"], "/organisations/review", "/account", "/my/activity",
                                                    *seeded["secretariat_only"]], True, problems)
         # Adopting drafts by vote: the message names them (their titles are hostile).
         submit(secretariat, live_server, seeded["adopt"], "form[action$='/adopt']", problems)
         participant = open_watched(browser, opened)
         log_in(participant, live_server, seeded["participant"])
-        visited += tour(participant, live_server, ["/", "/account", "/my/contributions", "/my/organisations",
+        visited += tour(participant, live_server, ["/", "/account", "/my/activity", "/my/organisations",
                                                    *seeded["drafting_pages"]], False, problems)
         for email, path in seeded["hidden_for"]:  # the authors of hidden comments can still read them
             author = participant if email == seeded["participant"] else open_watched(browser, opened)
