@@ -22,6 +22,7 @@ from ..extensions import db
 from ..permissions import secretariat_required
 from ..plans.loaders import get_plan_or_404
 from ..proposals import services as proposals
+from ..repository import services as repository
 from ..responses.models import Outcome
 from . import rules, services
 from .forms import CallFilterForm, CallForm
@@ -88,6 +89,7 @@ def detail(call_id: int):
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
         drafts=drafts.drafts_of(call),
+        documents=repository.documents_of(call=call, include_unpublished=permissions.can_manage_documents(current_user)),
         now=utcnow(),
     )
 
