@@ -43,6 +43,8 @@ from ogpcocreate.plans.models import ActionPlan
 from ogpcocreate.proposals import services as proposals
 from ogpcocreate.proposals.models import Proposal
 from ogpcocreate.reports.services import BREAKDOWNS
+from ogpcocreate.repository import services as repository
+from ogpcocreate.repository.models import CommissionReport, Document
 from ogpcocreate.secretariat.models import SecretariatMembership
 from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import Ballot
@@ -170,6 +172,44 @@ def unpublished_meeting(s: Setting) -> list[Secret]:
     return [Secret(title, "an unpublished meeting's title", publish), Secret(minutes, "its minutes", publish)]
 
 
+def unpublished_documents(s: Setting) -> list[Secret]:
+    """A document of a public call not published yet, and a published annex of a meeting that is not."""
+    from ogpcocreate.repository.models import Document
+
+    from .factories import make_pdf
+
+    title, annex = marker("document"), marker("annex")
+    member = s.member(Seat.GOVERNMENT)
+    document = repository.create_document(member, Seat.GOVERNMENT, {
+        "title": title, "kind": "terms", "document_date": date(2026, 3, 1), "subject": f"call:{s.open_call.id}",
+        "language": "es", "description": title}, _file(make_pdf(title), "bases.pdf"))
+    meeting = meetings.create_meeting(member, Seat.GOVERNMENT, s.open_call, {
+        "title": "Mesa con anexo", "starts_at": utcnow() + timedelta(days=1), "modality": "online", "place": "",
+        "territory": "national", "minutes_source": "", "agreements_source": ""})
+    attached = repository.create_document(member, Seat.GOVERNMENT, {
+        "title": annex, "kind": "annex", "document_date": date(2026, 3, 1), "subject": f"meeting:{meeting.id}",
+        "language": "es", "description": ""}, _file(make_pdf(annex), "anexo.pdf"))
+    repository.publish_document(member, Seat.GOVERNMENT, attached)
+    document_id, meeting_id = document.id, meeting.id
+
+    def publish_document():
+        repository.publish_document(s.member(Seat.GOVERNMENT), Seat.GOVERNMENT, db.session.get(Document, document_id))
+
+    def publish_meeting():
+        meetings.publish_meeting(s.member(Seat.GOVERNMENT), Seat.GOVERNMENT, db.session.get(Meeting, meeting_id))
+
+    return [Secret(title, "an unpublished document of a public call", publish_document),
+            Secret(annex, "a published annex of a meeting not published yet", publish_meeting)]
+
+
+def _file(data: bytes, name: str):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
 def draft_without_a_version(s: Setting) -> list[Secret]:
     title = marker("draft")
     draft = drafts.create_draft(s.member(Seat.GOVERNMENT), Seat.GOVERNMENT, s.deliberation_call,
@@ -223,6 +263,7 @@ SCENARIOS: list[Callable[[Setting], list[Secret]]] = [
     call_announced_later,
     unpublished_ballot,
     unpublished_meeting,
+    unpublished_documents,
     draft_without_a_version,
     comment_hidden_after_incorporation,
     unconfirmed_registration,
@@ -262,7 +303,7 @@ def parameter_values() -> dict[str, list]:
         "meeting_id": ids(Meeting), "ballot_id": ids(Ballot), "proposal_id": ids(Proposal), "org_id": ids(Organisation),
         "comment_id": ids(Comment), "approval_id": ids(Approval), "invitation_id": ids(Invitation),
         "membership_id": ids(SecretariatMembership), "name": list(BREAKDOWNS), "token": ["forged-token"],
-        "filename": ["css/site.css"],
+        "filename": ["css/site.css"], "document_id": ids(Document), "report_id": ids(CommissionReport),
     }
 
 
