@@ -251,6 +251,17 @@ def import_commission_report(file: str) -> None:
     click.echo(f"Commission report {report.folio} recorded (id {report.id}).")
 
 
+@repository_cli.command("rebuild-search")
+def rebuild_search() -> None:
+    """Recompute the search index from the tables (after a bulk load, or to repair it)."""
+    from .extensions import db
+    from .search.index import rebuild
+
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"{count} searchable item(s) indexed.")
+
+
 def register(app: Flask) -> None:
     for group in (users_cli, audit_cli, mail_cli, demo_cli, repository_cli):
         app.cli.add_command(group)

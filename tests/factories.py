@@ -213,7 +213,7 @@ def make_meeting(call, creator: User | None = None, *, starts_at=None, modality:
 
 
 def make_document(creator: User | None = None, *, title: str | None = None, kind: str = "report", published=True,
-                  data: bytes = b"%PDF-1.4\n% un documento\n%%EOF\n", filename: str = "documento.pdf", text: str = "",
+                  data: bytes = b"%PDF-1.4\n% un documento\n%%EOF\n", filename: str = "documento.pdf", text: str | None = None,
                   call=None, meeting=None, plan=None, proposal=None, document_date=None):
     """A repository document with one version, its file in the store; published unless told otherwise."""
     from datetime import date
@@ -226,7 +226,10 @@ def make_document(creator: User | None = None, *, title: str | None = None, kind
                         document_date=document_date or date(2026, 3, 1), language="es", description="",
                         call=call, meeting=meeting, plan=plan, proposal=proposal, created_by_id=creator.id,
                         published_at=utcnow() if published else None)
+    from ogpcocreate.repository.services import extract_text
+
     key = storage().put(data)
+    text = extract_text(filename.rsplit(".", 1)[-1], data) if text is None else text
     document.versions.append(DocumentVersion(number=1, filename=filename, extension=filename.rsplit(".", 1)[-1],
                                              size=len(data), sha256=key, text=text, created_by_id=creator.id))
     db.session.add(document)

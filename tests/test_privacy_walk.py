@@ -331,15 +331,16 @@ def _text(response) -> str:
 VIEWERS = {"anonymous": None, "participant": OTHER}
 
 
-def walk(app, make_client, viewers: dict[str, str | None] = VIEWERS) -> dict[str, dict[str, str]]:
-    """{viewer: {url: headers and body}} for every GET URL, as an anonymous visitor and another participant."""
+def walk(app, make_client, viewers: dict[str, str | None] = VIEWERS, searches: list[str] = ()) -> dict[str, dict[str, str]]:
+    """{viewer: {url: headers and body}} for every GET URL, as an anonymous visitor and another participant,
+    and the search page asked for each of ``searches`` (the markers: search must not find what is hidden)."""
     clients = {}
     for viewer, email in viewers.items():
         clients[viewer] = make_client()
         if email:
             clients[viewer].login(email)
     pages = {viewer: {} for viewer in viewers}
-    for url in every_get_url(app):
+    for url in every_get_url(app) + [f"/search?q={term}" for term in searches]:
         for viewer, client in clients.items():
             response = client.get(url)
             assert response.status_code < 500, (viewer, url, response.status_code)
@@ -378,7 +379,10 @@ def leaks(pages: dict[str, dict[str, str]], sent: list[tuple[str, str]], secrets
 def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inbox):
     setting, secrets = build(app)
     assert {s.marker for s in secrets} and len({s.marker for s in secrets}) == len(secrets)
-    pages = walk(app, make_client, {**VIEWERS, "secretariat": "seat.guarantor@example.org"})
+    # Searched in capitals: search ignores case, so a result would show the marker as written, while the
+    # page's echo of the query (its title, the search box) shows only the capitals.
+    searches = [s.marker.upper() for s in secrets]
+    pages = walk(app, make_client, {**VIEWERS, "secretariat": "seat.guarantor@example.org"}, searches)
     assert len(pages["anonymous"]) > 50  # every route, for every object
     # The walk can see a marker: the secretariat, which prepares all of it, reads each one somewhere.
     seen = "\n".join(pages.pop("secretariat").values())
@@ -387,6 +391,8 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
     assert not found, "\n".join(found)
     for url in ("/record", "/record.csv", "/record-spreadsheet.csv", "/record.json"):  # the record is walked
         assert url in pages["anonymous"]
+    # Search finds what is public: the walk's searches are answered, and a public proposal is found.
+    assert all(f"/search?q={term}" in pages["anonymous"] for term in searches)
 
     # Publish what can be published, and go to the scheduled calls' announcement date.
     with app.test_request_context():
@@ -394,7 +400,7 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
             publish()
         db.session.commit()
     with time_machine.travel(utcnow() + ANNOUNCE_IN + timedelta(hours=1), tick=False):
-        pages = walk(app, make_client)
+        pages = walk(app, make_client, searches=searches)
         sent = mails(app, inbox)
     withheld = [s for s in secrets if s.publish is None]
     found = leaks(pages, sent, withheld)
@@ -402,3 +408,6 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
     everything = "\n".join(pages["anonymous"][url] for url in pages["anonymous"] if url not in KNOWN_RECORD_LEAKS)
     missing = [f"{s.what} ({s.marker})" for s in secrets if s.publish is not None and s.marker not in everything]
     assert not missing, f"published, yet shown nowhere: {missing}"
+    # Once published, the document is found by a word of its PDF (its title marker is the PDF's text).
+    document = next(s for s in secrets if s.what == "an unpublished document of a public call")
+    assert "<mark>" + document.marker in pages["anonymous"][f"/search?q={document.marker.upper()}"]

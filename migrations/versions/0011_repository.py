@@ -94,7 +94,40 @@ def upgrade():
 
 
 
+    op.create_table('search_index',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('terms', sa.Text(), nullable=False),
+    sa.Column('endpoint', sa.String(length=64), nullable=False),
+    sa.Column('args', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_index')),
+    sa.UniqueConstraint('kind', 'object_id', name='uq_search_index_object')
+    )
+    with op.batch_alter_table('search_index', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_index_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_index_year'), ['year'], unique=False)
+    # The full-text part, per database (search/models.py). The index starts empty: existing data is
+    # indexed by `flask --app ogpcocreate repository rebuild-search`.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX ix_search_index_terms ON search_index USING gin (to_tsvector('simple'::regconfig, terms))")
+    else:
+        op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(terms)")
+
+
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_search_index_terms")
+    else:
+        op.execute("DROP TABLE IF EXISTS search_fts")
+    with op.batch_alter_table('search_index', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_index_year'))
+        batch_op.drop_index(batch_op.f('ix_search_index_plan_id'))
+    op.drop_table('search_index')
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_version_sha256'))
 
