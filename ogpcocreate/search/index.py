@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import delete, event, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..calls.models import Call
 from ..comments.models import Comment
@@ -109,9 +109,11 @@ KIND_OF = {Call: "call", Proposal: "proposal", Comment: "comment", DraftVersion:
 # --- writing rows, per database ------------------------------------------------------------------------
 
 
-def _write(connection, kind: str, object_id: int, row: Row | None) -> None:
+def _write(connection, kind: str, object_id: int, row: Row | None, fresh: bool = False) -> None:
+    """Insert, replace or (row None) remove one object's index row. ``fresh``: known to have none."""
     sqlite = connection.dialect.name == "sqlite"
-    existing = connection.execute(select(TABLE.c.id).where(TABLE.c.kind == kind, TABLE.c.object_id == object_id)).scalar()
+    existing = None if fresh else connection.execute(
+        select(TABLE.c.id).where(TABLE.c.kind == kind, TABLE.c.object_id == object_id)).scalar()
     if row is None:
         if existing is not None:
             connection.execute(delete(TABLE).where(TABLE.c.id == existing))
@@ -171,6 +173,17 @@ def register() -> None:
         event.listen(Session, "after_flush_postexec", _after_flush_postexec)
 
 
+# What each indexer reads, loaded with each batch rather than one object at a time.
+_LOADS = {
+    Proposal: (selectinload(Proposal.call),),
+    Comment: (selectinload(Comment.version).selectinload(DraftVersion.draft).selectinload(DraftCommitment.call),),
+    DraftVersion: (selectinload(DraftVersion.draft).selectinload(DraftCommitment.call),),
+    DraftCommitment: (selectinload(DraftCommitment.call), selectinload(DraftCommitment.versions)),
+    Document: (selectinload(Document.versions), selectinload(Document.call), selectinload(Document.meeting),
+               selectinload(Document.proposal)),
+}
+
+
 def rebuild(batch: int = 500) -> int:
     """Recompute the whole index from the tables, in the caller's transaction; returns the row count."""
     connection = db.session.connection()
@@ -181,13 +194,14 @@ def rebuild(batch: int = 500) -> int:
     for cls, indexer in INDEXERS.items():
         last = 0
         while True:
-            objects = db.session.scalars(select(cls).where(cls.id > last).order_by(cls.id).limit(batch)).all()
+            objects = db.session.scalars(select(cls).options(*_LOADS.get(cls, ())).where(cls.id > last)
+                                         .order_by(cls.id).limit(batch)).all()
             if not objects:
                 break
             for obj in objects:
                 row = indexer(obj)
                 if row is not None:
-                    _write(connection, KIND_OF[cls], obj.id, row)
+                    _write(connection, KIND_OF[cls], obj.id, row, fresh=True)
                     count += 1
             last = objects[-1].id
             db.session.expunge_all()

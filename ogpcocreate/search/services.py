@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import and_, false, func, literal_column, or_, select, text, true
+from sqlalchemy import and_, exists, false, func, literal_column, or_, select, text, true
 
 from .. import visibility
 from ..comments.models import Comment
@@ -35,19 +35,26 @@ PER_PAGE = 20
 
 
 def public_condition():
-    """SQL: the index row's subject is public now (DOMAIN.md, "What is public, and when")."""
+    """SQL: the index row's subject is public now (DOMAIN.md, "What is public, and when").
+
+    Each rule is asked of the matching rows only (a correlated EXISTS on the subject's primary key), so
+    the cost follows the number of matches, not the size of the tables."""
     e = SearchEntry
     public_drafts = visibility.public_draft_ids()
     rules = {
         "call": e.object_id.in_(visibility.public_call_ids()),
-        "proposal": e.object_id.in_(select(Proposal.id).where(Proposal.call_id.in_(visibility.public_call_ids()))),
+        "proposal": exists(select(Proposal.id).where(Proposal.id == e.object_id,
+                                                     Proposal.call_id.in_(visibility.public_call_ids()))),
         # A hidden comment's text is never public (comments/rules.py): hidden comments are not searchable.
-        "comment": e.object_id.in_(select(Comment.id).join(DraftVersion, DraftVersion.id == Comment.version_id)
-                                   .where(Comment.hidden_at.is_(None), DraftVersion.draft_id.in_(public_drafts))),
-        "draft_version": e.object_id.in_(select(DraftVersion.id).where(DraftVersion.draft_id.in_(public_drafts))),
-        "commitment": e.object_id.in_(select(DraftCommitment.id).where(DraftCommitment.adopted_at.is_not(None),
-                                                                        DraftCommitment.id.in_(public_drafts))),
-        "document": e.object_id.in_(select(Document.id).where(visibility.public_document())),
+        "comment": exists(select(Comment.id).join(DraftVersion, DraftVersion.id == Comment.version_id)
+                          .where(Comment.id == e.object_id, Comment.hidden_at.is_(None),
+                                 DraftVersion.draft_id.in_(public_drafts))),
+        "draft_version": exists(select(DraftVersion.id).where(DraftVersion.id == e.object_id,
+                                                              DraftVersion.draft_id.in_(public_drafts))),
+        "commitment": exists(select(DraftCommitment.id).where(DraftCommitment.id == e.object_id,
+                                                              DraftCommitment.adopted_at.is_not(None),
+                                                              DraftCommitment.id.in_(public_drafts))),
+        "document": exists(select(Document.id).where(Document.id == e.object_id, visibility.public_document())),
         "commission_report": true(),
         "organisation": true(),
     }
@@ -129,6 +136,7 @@ def search(raw: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE) 
         .order_by(SearchEntry.year.desc().nulls_last(), SearchEntry.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    results = [Result(r.kind, str(KINDS[r.kind]), r.title, fts.highlight(r.body or r.title, query), r.endpoint,
+    labels = {kind: str(label) for kind, label in KINDS.items()}
+    results = [Result(r.kind, labels[r.kind], r.title, fts.highlight(r.body or r.title, query), r.endpoint,
                       json.loads(r.args), r.year) for r in rows]
     return Page(results, total, page, pages)
