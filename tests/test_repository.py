@@ -412,3 +412,16 @@ def test_the_secretariat_enters_and_corrects_a_report_by_hand(app, make_client, 
 def test_versions_are_kept_in_the_database(app, world):
     """Nothing deletes a version: the model has no cascade that would."""
     assert DocumentVersion.__table__.c.document_id.foreign_keys
+
+
+def test_the_secretariat_corrects_a_documents_details(app, make_client, world):
+    seat = logged(make_client, "government@example.org")
+    upload(seat, "/repository/new", document_form(), make_pdf("Texto"), "a.pdf")
+    document = only_document(app)
+    page = seat.get(f"/repository/{document.id}/edit", headers=EN).get_data(as_text=True)
+    assert 'name="file"' not in page and "Minuta de la primera mesa" in page
+    response = seat.post_form(f"/repository/{document.id}/edit",
+                              document_form(title="Minuta corregida", subject=f"meeting:{world['meeting']}"), headers=EN)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    document = only_document(app)
+    assert (document.title, document.meeting_id, len(document.versions)) == ("Minuta corregida", world["meeting"], 1)
