@@ -117,7 +117,7 @@ ROUTES = {
     "meetings.set_unregistered": ("POST", "/meetings/{meeting_id}/unregistered", SEATS),
     "meetings.publish": ("POST", "/meetings/{unpublished_meeting_id}/publication", SEATS),
     "repository.index": ("GET", "/repository", PUBLIC),
-    "search.search": ("GET", "/search?q=participacion", PUBLIC),
+    "search.search": ("GET", "/search", PUBLIC),
     "repository.detail": ("GET", "/repository/{document_id}", PUBLIC),
     "repository.download": ("GET", "/repository/{document_id}/versions/1/file", PUBLIC),
     "repository.create": ("GET", "/repository/new", SEATS),

@@ -138,7 +138,7 @@ def test_pagination(app, client, world):
 
 
 @pytest.mark.parametrize("query", ['"', 'NEAR(a b)', "a* OR b", "-x", "' OR 1=1 --", "(", "\\", "ñ" * 200,
-                                   "𝔭𝔞𝔯𝔱𝔦𝔠𝔦𝔭𝔞𝔠𝔦𝔬𝔫", "a:b", "x" * 300])
+                                   "𝔭𝔞𝔯𝔱𝔦𝔠𝔦𝔭𝔞𝔠𝔦𝔬𝔫", "a:b", "x" * 300, "_", "a_b", "\"\""])
 def test_hostile_queries_are_answered(client, world, query):
     response = client.get("/search", query_string={"q": query}, headers=EN)
     assert response.status_code in (200, 400)

@@ -10,6 +10,7 @@ announcement date without any write.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import delete, event, insert, select, text, update
@@ -142,8 +143,25 @@ def _targets(obj):
     return []
 
 
+_paused = False
+
+
+@contextmanager
+def paused():
+    """No indexing inside: for code that writes rows into a database migrated to an older revision,
+    which has no search index yet (the migration tests)."""
+    global _paused
+    _paused = True
+    try:
+        yield
+    finally:
+        _paused = False
+
+
 def _after_flush(session: Session, _context) -> None:
     """Note what changed (the session still lists it here); it is indexed once the flush is done."""
+    if _paused:
+        return
     pending = session.info.setdefault("search_pending", {})
     for obj in list(session.new) + list(session.dirty):
         for target in _targets(obj):
