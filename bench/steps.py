@@ -292,3 +292,59 @@ def export(url: str, events: int, logs: Path, label: str) -> dict:
         "peak_rss_mb": round(after[served_by] / 1024, 1),
         "all_workers_peak_rss_mb": round(max(after.values()) / 1024, 1),
     }
+
+
+# --- 6. search against the bare full-text lookup -----------------------------------------------------------
+
+SEARCH_QUERIES = ["participacion ciudadana", "propuestas", '"datos abiertos"', "transparencia presupuestaria"]
+
+
+def search(url: str, runs: int = 5) -> dict:
+    """The search service (visibility rules, filters, highlighted passages, the page of 20) for a few
+    Spanish queries, against the floor: the bare full-text lookup of the same stems, as the page needs
+    it (the count and the first 20 index rows), with no visibility rule and no passage. The index is rebuilt first (the generator bulk-inserts rows
+    without the ORM, so nothing indexed them); its time is reported too."""
+    from sqlalchemy import func, select
+
+    from ogpcocreate.extensions import db
+    from ogpcocreate.search import services
+    from ogpcocreate.search import text as fts
+    from ogpcocreate.search.index import rebuild
+    from ogpcocreate.search.models import SearchEntry
+
+    app = make_app(url)
+    out: dict = {"queries": {}}
+    with app.test_request_context():
+        start = time.perf_counter()
+        out["indexed"] = rebuild()
+        db.session.commit()
+        out["rebuild_s"] = round(time.perf_counter() - start, 1)
+        log(f"  search index rebuilt: {out['indexed']:,} rows in {out['rebuild_s']} s")
+        ratios = []
+        for raw in SEARCH_QUERIES:
+            query = fts.parse(raw)
+
+            def floor(query=query):
+                db.session.scalar(select(func.count(SearchEntry.id)).where(services.match(query)))
+                return db.session.scalars(select(SearchEntry).where(services.match(query))
+                                          .order_by(SearchEntry.year.desc(), SearchEntry.id.desc()).limit(20)).all()
+
+            def service(raw=raw):
+                return services.search(raw, services.Filters(), 1)
+
+            floor_ms, _ = _median_capped(floor, runs)
+            service_ms, _ = _median_capped(service, runs)
+            total = service().total
+            ratio = round(service_ms / max(floor_ms, 0.01), 2)
+            ratios.append(ratio)
+            out["queries"][raw] = {"results": total, "service_ms": round(service_ms, 2), "floor_ms": round(floor_ms, 2),
+                                   "ratio": ratio}
+            log(f"  search {raw!r}: {total} results, {service_ms:.1f} ms against {floor_ms:.1f} ms ({ratio}x)")
+        db.session.rollback()
+        out["worst_ratio"] = max(ratios)
+    client = app.test_client()
+    status, first = _get(client, "/search?q=participacion+ciudadana")
+    out["page_status"] = status
+    out["page_ms"] = round(statistics.median(_get(client, "/search?q=participacion+ciudadana")[1] for _ in range(runs)), 1)
+    dispose(app)
+    return out

@@ -52,6 +52,16 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The search index's full-text part is per database and not in the models (search/models.py):
+    SQLite's FTS5 table (and its shadow tables), PostgreSQL's GIN expression index."""
+    if type_ == "table" and reflected and name.startswith("search_fts"):
+        return False
+    if type_ == "index" and reflected and name == "ix_search_index_terms":
+        return False
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -93,6 +103,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

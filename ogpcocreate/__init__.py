@@ -77,7 +77,9 @@ def _register_models() -> None:
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401
     from .reports import models as _reports  # noqa: F401
+    from .repository import models as _repository  # noqa: F401
     from .responses import models as _responses  # noqa: F401
+    from .search import models as _search  # noqa: F401
     from .secretariat import models as _secretariat  # noqa: F401
     from .votes import models as _votes  # noqa: F401
 
@@ -108,8 +110,10 @@ def _register_log_listeners() -> None:
     from .core import eventlog
     from .organisations.acting import individual_sector
     from .reports import tally
+    from .search import index as search_index
 
     eventlog.listen(tally.count)
+    search_index.register()
     eventlog.classify_individuals(individual_sector)
 
 
@@ -126,12 +130,15 @@ def _register_blueprints(app: Flask) -> None:
     from .plans.views import bp as plans_bp
     from .proposals.views import bp as proposals_bp
     from .reports.views import bp as reports_bp
+    from .repository.views import bp as repository_bp
     from .responses.views import bp as responses_bp
+    from .search.views import bp as search_bp
     from .secretariat.views import bp as secretariat_bp
     from .votes.views import bp as votes_bp
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
-                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp):
+                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp,
+                      repository_bp, search_bp):
         app.register_blueprint(blueprint)
 
 

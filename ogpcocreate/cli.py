@@ -49,6 +49,7 @@ users_cli = DatabaseGroup("users", help="Manage accounts.")
 audit_cli = DatabaseGroup("audit", help="Check the participation log.")
 mail_cli = DatabaseGroup("mail", help="Send the queued e-mails.")
 demo_cli = DatabaseGroup("demo", help="Demonstration data.")
+repository_cli = DatabaseGroup("repository", help="The public repository: commission reports and search.")
 
 
 @users_cli.command("create-admin")
@@ -227,6 +228,40 @@ def demo_generate(scale: float, seed: int, floor: bool, batch: int) -> None:
         click.echo(line)
 
 
+@repository_cli.command("import-commission-report")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_commission_report(file: str) -> None:
+    """Record a commission report read from FILE (the plain-text layout of shared/seeds/): every field
+    must be found, and a folio already on the record is refused; on any error nothing changes."""
+    from .core.errors import ServiceError
+    from .extensions import db
+    from .repository.services import import_report
+
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file} is not UTF-8 text; nothing was saved.") from None
+    try:
+        report = import_report(text)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"Commission report {report.folio} recorded (id {report.id}).")
+
+
+@repository_cli.command("rebuild-search")
+def rebuild_search() -> None:
+    """Recompute the search index from the tables (after a bulk load, or to repair it)."""
+    from .extensions import db
+    from .search.index import rebuild
+
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"{count} searchable item(s) indexed.")
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, mail_cli, demo_cli):
+    for group in (users_cli, audit_cli, mail_cli, demo_cli, repository_cli):
         app.cli.add_command(group)

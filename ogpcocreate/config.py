@@ -10,6 +10,7 @@ import os
 import secrets
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -173,6 +174,9 @@ class BaseConfig:
     MIN_PASSWORD_LENGTH = 10
 
     PER_PAGE = 25
+    # Uploaded files (core/storage.py): a directory, by default the instance folder's files/. Point every
+    # web machine at the same shared directory so they all serve the same files.
+    STORAGE_ROOT = os.environ.get("STORAGE_ROOT") or str(ROOT / "instance" / "files")
     # How long an influence report may be served from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
     REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)
@@ -250,6 +254,8 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     MAIL_MAX_ATTEMPTS = 3
     REPORT_CACHE_SECONDS = 0  # factories write rows without log entries; tests that cache turn it on
+    # Content-addressed, so tests may share one store: the same bytes are the same file.
+    STORAGE_ROOT = os.environ.get("STORAGE_ROOT") or os.path.join(tempfile.gettempdir(), "ogpcocreate-test-files")
 
     @classmethod
     def finalise(cls, config: dict) -> None:

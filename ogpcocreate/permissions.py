@@ -238,6 +238,29 @@ def can_vote(user) -> bool:
     return is_participant(user)
 
 
+# --- the repository ------------------------------------------------------------------------------------
+
+
+def can_manage_documents(user) -> bool:
+    """The secretariat uploads, replaces and publishes documents and records commission reports."""
+    return is_secretariat(user)
+
+
+def can_see_document(user, document) -> bool:
+    from .visibility import document_is_public
+
+    if is_secretariat(user) or document_is_public(document):
+        return True
+    # A participant sees the files attached to their own proposal.
+    return (document.proposal is not None and _authenticated(user)
+            and document.proposal.author_id == user.id)
+
+
+def can_attach_to_proposal(user, proposal) -> bool:
+    """The proposal's author; whether the call still takes changes is the service's to say."""
+    return can_edit_proposal(user, proposal)
+
+
 # --- helpers for views -----------------------------------------------------------------------------
 
 

@@ -20,6 +20,9 @@ The rules (DOMAIN.md, "What is public, and when"):
   its call is public.
 - proposal: follows its call (proposals are submitted to open calls only, so in practice always);
   pages ask ``call_is_public`` of the proposal's call.
+- document of the repository: once published by a secretariat member (``published_at``), and only
+  while the plan, call, meeting or proposal it belongs to is public (one with none: once published).
+- commission report: public once recorded (the secretariat records it to publish it).
 - comment: follows its draft commitment. A hidden comment is still shown as hidden, with the reason
   (DOMAIN.md, "Moderation"), but its text is not public: that is withheld on each page by the comments
   and moderation code, since its author and the secretariat still read it.
@@ -40,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from .auth.models import User
 from .core.db import utcnow
@@ -155,6 +158,42 @@ def comment_text_is_public(comment, now: datetime | None = None) -> bool:
     return may_read_text(None, comment) and comment_is_public(comment, now)
 
 
+# --- documents of the repository ---------------------------------------------------------------------
+
+
+def document_is_public(document, now: datetime | None = None) -> bool:
+    """Published, and its subject (plan, call, meeting or proposal's call) is public."""
+    if document.published_at is None:
+        return False
+    if document.meeting is not None:
+        return meeting_is_public(document.meeting, now)
+    if document.call is not None:
+        return call_is_public(document.call, now)
+    if document.proposal is not None:
+        return call_is_public(document.proposal.call, now)
+    if document.plan is not None:
+        return plan_is_public(document.plan, now)
+    return True
+
+
+def public_document(now: datetime | None = None, document=None):
+    """SQL: the document is public (the same rule as ``document_is_public``)."""
+    from .meetings.models import Meeting
+    from .plans.models import ActionPlan
+    from .proposals.models import Proposal
+    from .repository.models import Document
+
+    document = Document if document is None else document
+    return and_(
+        document.published_at.is_not(None),
+        or_(document.meeting_id.is_(None), document.meeting_id.in_(select(Meeting.id).where(public_meeting(now)))),
+        or_(document.call_id.is_(None), document.call_id.in_(public_call_ids(now))),
+        or_(document.proposal_id.is_(None),
+            document.proposal_id.in_(select(Proposal.id).where(Proposal.call_id.in_(public_call_ids(now))))),
+        or_(document.plan_id.is_(None), document.plan_id.in_(select(ActionPlan.id).where(public_plan(now)))),
+    )
+
+
 # --- the participation log -----------------------------------------------------------------------------
 # What each kind of subject discloses, and why (DOMAIN.md, "What is public, and when", "Participation
 # event", "Moderation"):
@@ -172,6 +211,7 @@ def comment_text_is_public(comment, now: datetime | None = None) -> bool:
 #   on a draft call waits for the call.
 # - ballot, meeting: their rules; draft_commitment and draft_version: the draft's rule.
 # - comment: the draft's rule, and withheld when the comment is hidden, whenever it was hidden.
+# - document: the document's rule (published, and its subject public).
 # - report: a report's reason is between the reporter and the moderators: never public.
 # - moderation_action: public where the comment is: "the public sees that it was hidden and why".
 # - anything else: public unless it belongs to a call that is not.
@@ -266,6 +306,11 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
     public_plans = public(ActionPlan, plans, public_plan(now))
     public_meetings = public(Meeting, meetings, public_meeting(now))
     public_ballots = public(Ballot, ballots, public_ballot(now))
+    public_documents = set()
+    if ids.get("document"):
+        from .repository.models import Document
+
+        public_documents = public(Document, set(ids["document"]), public_document(now))
     public_drafts = public(DraftCommitment, drafts, public_draft(now))
     confirmed_users = public(User, set(ids["users"]), and_(User.email_confirmed_at.is_not(None),
                                                               User.closed_at.is_(None)))
@@ -320,6 +365,8 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
                 return comment_public(sid, text=True)
             case "report":
                 return False
+            case "document":
+                return sid in public_documents
             case "moderation_action":
                 return comment_public(action_comment.get(sid), text=False)
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
+from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
@@ -209,3 +210,74 @@ def make_meeting(call, creator: User | None = None, *, starts_at=None, modality:
     db.session.add(meeting)
     db.session.flush()
     return meeting
+
+
+def make_document(creator: User | None = None, *, title: str | None = None, kind: str = "report", published=True,
+                  data: bytes = b"%PDF-1.4\n% un documento\n%%EOF\n", filename: str = "documento.pdf", text: str | None = None,
+                  call=None, meeting=None, plan=None, proposal=None, document_date=None):
+    """A repository document with one version, its file in the store; published unless told otherwise."""
+    from datetime import date
+
+    from ogpcocreate.core.storage import storage
+    from ogpcocreate.repository.models import Document, DocumentKind, DocumentVersion
+
+    creator = creator or make_user()
+    document = Document(title=title or f"Documento {next(_counter)}", kind=DocumentKind(kind),
+                        document_date=document_date or date(2026, 3, 1), language="es", description="",
+                        call=call, meeting=meeting, plan=plan, proposal=proposal, created_by_id=creator.id,
+                        published_at=utcnow() if published else None)
+    from ogpcocreate.repository.services import extract_text
+
+    key = storage().put(data)
+    text = extract_text(filename.rsplit(".", 1)[-1], data) if text is None else text
+    document.versions.append(DocumentVersion(number=1, filename=filename, extension=filename.rsplit(".", 1)[-1],
+                                             size=len(data), sha256=key, text=text, created_by_id=creator.id))
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+# The real report the project started from (shared/seeds/), shipped with the demo.
+SEED_REPORT = Path(__file__).resolve().parent.parent / "ogpcocreate" / "demo" / "data" / "informe-comision-2018-folio-670.txt"
+
+
+def make_commission_report(folio: str | None = None, **overrides):
+    from datetime import date
+
+    from ogpcocreate.repository.models import CommissionReport
+
+    values = {"folio": folio or f"F-{next(_counter)}", "report_date": date(2018, 7, 26),
+              "addressee": "Mtra. Arelly Gómez González", "place": "Tiblisi, Georgia.",
+              "period_from": date(2018, 7, 14), "period_to": date(2018, 7, 20), "act": "Cumbre Global de OGP",
+              "objective": "Participar en la Cumbre", "activities": "1. Reunión Ministerial",
+              "conclusions": "Se destacaron los esfuerzos", "results": "La participación fue vital",
+              "commissioner": "DR. EBER OMAR BETANZOS TORRES", "position_key": "H11",
+              "position_title": "SUBSECRETARIO DE LA FUNCIÓN PÚBLICA", "unit": "SSFP", **overrides}
+    report = CommissionReport(**values)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def make_pdf(text: str) -> bytes:
+    """A small, valid one-page PDF whose page shows ``text`` (Latin-1, Helvetica): its words can be
+    extracted like those of any real report."""
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

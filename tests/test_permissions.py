@@ -118,12 +118,27 @@ ROUTES = {
     "meetings.add_attendees": ("POST", "/meetings/{meeting_id}/attendees", SEATS),
     "meetings.set_unregistered": ("POST", "/meetings/{meeting_id}/unregistered", SEATS),
     "meetings.publish": ("POST", "/meetings/{unpublished_meeting_id}/publication", SEATS),
+    "repository.index": ("GET", "/repository", PUBLIC),
+    "search.search": ("GET", "/search", PUBLIC),
+    "repository.detail": ("GET", "/repository/{document_id}", PUBLIC),
+    "repository.download": ("GET", "/repository/{document_id}/versions/1/file", PUBLIC),
+    "repository.create": ("GET", "/repository/new", SEATS),
+    "repository.edit": ("GET", "/repository/{document_id}/edit", SEATS),
+    "repository.replace": ("POST", "/repository/{document_id}/versions", SEATS),
+    "repository.publish": ("POST", "/repository/{document_id}/publication", SEATS),
+    "repository.attach": ("GET", "/proposals/{proposal_id}/attachments", {"member"}),
+    "repository.reports": ("GET", "/commission-reports", PUBLIC),
+    "repository.reports_csv": ("GET", "/commission-reports.csv", PUBLIC),
+    "repository.api_reports": ("GET", "/api/v1/commission-reports", PUBLIC),
+    "repository.report": ("GET", "/commission-reports/{report_id}", PUBLIC),
+    "repository.create_report": ("GET", "/commission-reports/new", SEATS),
+    "repository.edit_report": ("GET", "/commission-reports/{report_id}/edit", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {
     "organisations.create", "organisations.edit", "organisations.invite", "organisations.revoke_invitation",
     "organisations.accept_invitation", "organisations.transfer", "proposals.create", "proposals.edit",
-    "proposals.withdraw", "votes.vote",
+    "proposals.withdraw", "votes.vote", "repository.attach",
 }  # fmt: skip
 
 

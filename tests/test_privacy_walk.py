@@ -43,6 +43,8 @@ from ogpcocreate.plans.models import ActionPlan
 from ogpcocreate.proposals import services as proposals
 from ogpcocreate.proposals.models import Proposal
 from ogpcocreate.reports.services import BREAKDOWNS
+from ogpcocreate.repository import services as repository
+from ogpcocreate.repository.models import CommissionReport, Document
 from ogpcocreate.secretariat.models import SecretariatMembership
 from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import Ballot
@@ -170,6 +172,44 @@ def unpublished_meeting(s: Setting) -> list[Secret]:
     return [Secret(title, "an unpublished meeting's title", publish), Secret(minutes, "its minutes", publish)]
 
 
+def unpublished_documents(s: Setting) -> list[Secret]:
+    """A document of a public call not published yet, and a published annex of a meeting that is not."""
+    from ogpcocreate.repository.models import Document
+
+    from .factories import make_pdf
+
+    title, annex = marker("document"), marker("annex")
+    member = s.member(Seat.GOVERNMENT)
+    document = repository.create_document(member, Seat.GOVERNMENT, {
+        "title": title, "kind": "terms", "document_date": date(2026, 3, 1), "subject": f"call:{s.open_call.id}",
+        "language": "es", "description": title}, _file(make_pdf(title), "bases.pdf"))
+    meeting = meetings.create_meeting(member, Seat.GOVERNMENT, s.open_call, {
+        "title": "Mesa con anexo", "starts_at": utcnow() + timedelta(days=1), "modality": "online", "place": "",
+        "territory": "national", "minutes_source": "", "agreements_source": ""})
+    attached = repository.create_document(member, Seat.GOVERNMENT, {
+        "title": annex, "kind": "annex", "document_date": date(2026, 3, 1), "subject": f"meeting:{meeting.id}",
+        "language": "es", "description": ""}, _file(make_pdf(annex), "anexo.pdf"))
+    repository.publish_document(member, Seat.GOVERNMENT, attached)
+    document_id, meeting_id = document.id, meeting.id
+
+    def publish_document():
+        repository.publish_document(s.member(Seat.GOVERNMENT), Seat.GOVERNMENT, db.session.get(Document, document_id))
+
+    def publish_meeting():
+        meetings.publish_meeting(s.member(Seat.GOVERNMENT), Seat.GOVERNMENT, db.session.get(Meeting, meeting_id))
+
+    return [Secret(title, "an unpublished document of a public call", publish_document),
+            Secret(annex, "a published annex of a meeting not published yet", publish_meeting)]
+
+
+def _file(data: bytes, name: str):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
 def draft_without_a_version(s: Setting) -> list[Secret]:
     title = marker("draft")
     draft = drafts.create_draft(s.member(Seat.GOVERNMENT), Seat.GOVERNMENT, s.deliberation_call,
@@ -223,6 +263,7 @@ SCENARIOS: list[Callable[[Setting], list[Secret]]] = [
     call_announced_later,
     unpublished_ballot,
     unpublished_meeting,
+    unpublished_documents,
     draft_without_a_version,
     comment_hidden_after_incorporation,
     unconfirmed_registration,
@@ -262,7 +303,7 @@ def parameter_values() -> dict[str, list]:
         "meeting_id": ids(Meeting), "ballot_id": ids(Ballot), "proposal_id": ids(Proposal), "org_id": ids(Organisation),
         "comment_id": ids(Comment), "approval_id": ids(Approval), "invitation_id": ids(Invitation),
         "membership_id": ids(SecretariatMembership), "name": list(BREAKDOWNS), "token": ["forged-token"],
-        "filename": ["css/site.css"],
+        "filename": ["css/site.css"], "document_id": ids(Document), "report_id": ids(CommissionReport),
     }
 
 
@@ -290,15 +331,16 @@ def _text(response) -> str:
 VIEWERS = {"anonymous": None, "participant": OTHER}
 
 
-def walk(app, make_client, viewers: dict[str, str | None] = VIEWERS) -> dict[str, dict[str, str]]:
-    """{viewer: {url: headers and body}} for every GET URL, as an anonymous visitor and another participant."""
+def walk(app, make_client, viewers: dict[str, str | None] = VIEWERS, searches: list[str] = ()) -> dict[str, dict[str, str]]:
+    """{viewer: {url: headers and body}} for every GET URL, as an anonymous visitor and another participant,
+    and the search page asked for each of ``searches`` (the markers: search must not find what is hidden)."""
     clients = {}
     for viewer, email in viewers.items():
         clients[viewer] = make_client()
         if email:
             clients[viewer].login(email)
     pages = {viewer: {} for viewer in viewers}
-    for url in every_get_url(app):
+    for url in every_get_url(app) + [f"/search?q={term}" for term in searches]:
         for viewer, client in clients.items():
             response = client.get(url)
             assert response.status_code < 500, (viewer, url, response.status_code)
@@ -337,7 +379,10 @@ def leaks(pages: dict[str, dict[str, str]], sent: list[tuple[str, str]], secrets
 def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inbox):
     setting, secrets = build(app)
     assert {s.marker for s in secrets} and len({s.marker for s in secrets}) == len(secrets)
-    pages = walk(app, make_client, {**VIEWERS, "secretariat": "seat.guarantor@example.org"})
+    # Searched in capitals: search ignores case, so a result would show the marker as written, while the
+    # page's echo of the query (its title, the search box) shows only the capitals.
+    searches = [s.marker.upper() for s in secrets]
+    pages = walk(app, make_client, {**VIEWERS, "secretariat": "seat.guarantor@example.org"}, searches)
     assert len(pages["anonymous"]) > 50  # every route, for every object
     # The walk can see a marker: the secretariat, which prepares all of it, reads each one somewhere.
     seen = "\n".join(pages.pop("secretariat").values())
@@ -346,6 +391,8 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
     assert not found, "\n".join(found)
     for url in ("/record", "/record.csv", "/record-spreadsheet.csv", "/record.json"):  # the record is walked
         assert url in pages["anonymous"]
+    # Search finds what is public: the walk's searches are answered, and a public proposal is found.
+    assert all(f"/search?q={term}" in pages["anonymous"] for term in searches)
 
     # Publish what can be published, and go to the scheduled calls' announcement date.
     with app.test_request_context():
@@ -353,7 +400,7 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
             publish()
         db.session.commit()
     with time_machine.travel(utcnow() + ANNOUNCE_IN + timedelta(hours=1), tick=False):
-        pages = walk(app, make_client)
+        pages = walk(app, make_client, searches=searches)
         sent = mails(app, inbox)
     withheld = [s for s in secrets if s.publish is None]
     found = leaks(pages, sent, withheld)
@@ -361,3 +408,6 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
     everything = "\n".join(pages["anonymous"][url] for url in pages["anonymous"] if url not in KNOWN_RECORD_LEAKS)
     missing = [f"{s.what} ({s.marker})" for s in secrets if s.publish is not None and s.marker not in everything]
     assert not missing, f"published, yet shown nowhere: {missing}"
+    # Once published, the document is found by a word of its PDF (its title marker is the PDF's text).
+    document = next(s for s in secrets if s.what == "an unpublished document of a public call")
+    assert "<mark>" + document.marker in pages["anonymous"][f"/search?q={document.marker.upper()}"]

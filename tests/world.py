@@ -18,6 +18,8 @@ from ogpcocreate.votes.models import Ballot, BallotKind, BallotOption, Electorat
 from .factories import (
     make_call,
     make_comment,
+    make_commission_report,
+    make_document,
     make_draft,
     make_meeting,
     make_organisation,
@@ -51,6 +53,8 @@ class World:
     meeting_id: int
     unpublished_ballot_id: int  # set up by the secretariat, not published yet (ogpcocreate/visibility.py)
     unpublished_meeting_id: int
+    document_id: int
+    report_id: int
 
 
 def build_world(app) -> World:
@@ -87,6 +91,9 @@ def build_world(app) -> World:
         db.session.add_all([ballot, unpublished_ballot])
         meeting = make_meeting(call)
         unpublished_meeting = make_meeting(call, published=False)
+        document = make_document(admin, call=call)
+        report = make_commission_report()
         db.session.commit()
         return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
-                     commitment.id, comment.id, ballot.id, meeting.id, unpublished_ballot.id, unpublished_meeting.id)
+                     commitment.id, comment.id, ballot.id, meeting.id, unpublished_ballot.id, unpublished_meeting.id,
+                     document.id, report.id)

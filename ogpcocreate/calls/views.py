@@ -23,6 +23,7 @@ from ..permissions import secretariat_required
 from ..plans.loaders import get_plan_or_404
 from ..proposals import rules as proposal_rules
 from ..proposals import services as proposals
+from ..repository import services as repository
 from ..responses.models import Outcome
 from . import rules, services
 from .forms import CallFilterForm, CallForm
@@ -93,6 +94,7 @@ def detail(call_id: int):
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
         drafts=drafts.drafts_of(call),
+        documents=repository.documents_of(call=call, include_unpublished=permissions.can_manage_documents(current_user)),
         now=utcnow(),
     )
 

@@ -193,6 +193,9 @@ def load() -> None:
     history.load(acts, members)
     process.load(acts, rng, members)
     acts.write()  # the two plans' acts, in the order they happened
+    from .repository import load as load_repository
+
+    load_repository()  # the public repository (demo/repository.py)
 
     # The demo's own notifications (seat assignments, verifications, responses) are not news to anyone.
     db.session.execute(delete(OutboxMessage))

@@ -19,6 +19,7 @@ from ..core.db import utcnow
 from ..core.forms import EmptyForm, options
 from ..core.i18n import from_local, to_local
 from ..permissions import require, secretariat_required
+from ..repository import services as repository
 from . import rules, services
 from .forms import AttendeesForm, MeetingForm, UnregisteredForm
 from .loaders import get_meeting_or_404
@@ -54,6 +55,8 @@ def detail(meeting_id: int):
         signing_refusal=rules.signing_refusal(meeting, utcnow()),  # meetings/rules.py
         publish_refusal=services.publish_refusal(meeting),
         action_form=EmptyForm(),
+        documents=repository.documents_of(meeting=meeting,
+                                          include_unpublished=permissions.can_manage_documents(current_user)),
     )
 
 

@@ -12,6 +12,7 @@ from ..core import ratelimit
 from ..core.boundary import carry_out
 from ..core.forms import EmptyForm, options
 from ..permissions import participant_required, require
+from ..repository import services as repository
 from ..responses import services as responses
 from ..responses.forms import ResponseForm
 from . import rules, services
@@ -69,6 +70,7 @@ def detail(proposal_id: int):
         history=responses.history(proposal),
         response_form=ResponseForm() if permissions.can_respond(current_user) else None,
         action_form=EmptyForm(),
+        attachments=repository.attachments_of(proposal),
     )
 
 

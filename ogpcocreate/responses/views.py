@@ -12,6 +12,7 @@ from ..core.forms import EmptyForm, flash_errors
 from ..extensions import db
 from ..permissions import require, secretariat_required
 from ..proposals.loaders import get_proposal_or_404
+from ..repository import services as repository
 from . import services
 from .forms import ResponseForm
 
@@ -35,6 +36,7 @@ def respond(proposal_id: int):
         proposal=proposal,
         call=proposal.call,
         history=services.history(proposal),
+        attachments=repository.attachments_of(proposal),
         response_form=form,
         action_form=EmptyForm(),
     ), 400

@@ -1,0 +1,1 @@
+"""The public repository: documents the secretariat publishes, attachments, and commission reports."""

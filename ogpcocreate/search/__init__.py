@@ -1,0 +1,1 @@
+"""Search across the public record: one index table, SQLite FTS5 or PostgreSQL full-text behind it."""
