@@ -54,7 +54,7 @@ def test_a_document_is_uploaded_published_and_found_by_a_word_of_its_pdf(page, l
     assert_accessible(page)
 
     page.locator("#header-search-q").fill("COOPERATIVA cafetalera")  # other case, other form of the words
-    submit_form(page, page.locator("form.header-search"))
+    submit_form(page, page.locator(".header-menu form.header-search"))
     result = page.locator("ol.search-results li").first
     expect(result.get_by_role("link", name="Minuta de la mesa de Oaxaca")).to_be_visible()
     expect(result.locator("mark")).to_have_count(2)
