@@ -169,7 +169,6 @@ SUBJECT_LABELS = {
     "measurement": _l("measurement"),
     "assessment_entry": _l("IRM assessment"),
     "assessor": _l("assessor role"),
-    "plan_monitoring": _l("plan's monitoring settings"),
     "recommendation": _l("IRM recommendation"),
 }
 

@@ -306,6 +306,8 @@ def assess(actor: User, draft: DraftCommitment, data: dict) -> AssessmentEntry:
         criterion = Criterion(data.get("criterion"))
     except ValueError:
         raise ServiceError(_("Choose the criterion you assess."), field="criterion") from None
+    if criterion not in SCALE_CRITERIA[scale]:
+        raise ServiceError(rules.assessment_refusal(scale, criterion, "", {}))
     value = data.get("value") or ""
     current = values(standing(assessment_history(draft)))
     _check(rules.assessment_refusal(scale, criterion, value, current), "value")
@@ -362,7 +364,7 @@ def update_settings(actor: User, plan: ActionPlan, data: dict) -> PlanMonitoring
     settings.reference_ambition = data.get("reference_ambition")
     settings.updated_by_id = actor.id
     db.session.flush()
-    eventlog.record(actor, Verb.EDITED, settings, plan=plan, data={
+    eventlog.record(actor, Verb.EDITED, plan, plan=plan, data={"monitoring_settings": True,
         "scale": scale.value, "reference_label": settings.reference_label,
         "reference_completion": settings.reference_completion, "reference_ambition": settings.reference_ambition})
     return settings
