@@ -555,3 +555,78 @@ def test_a_plan_before_its_calls_open_is_not_yet_due(app, mon):
         assert items["2.1"].status is Status.NOT_YET
         assert items["3.3"].status is Status.NOT_YET
         assert items["5.1"].status is Status.NOT_YET
+
+
+# --- dialogue during implementation ---------------------------------------------------------------------
+
+
+def test_a_participant_flags_a_milestone_at_risk_and_the_institution_answers(app, make_client, mon):
+    from ogpcocreate.monitoring.models import ImplementationComment
+    from ogpcocreate.reports import contributions as report_contributions
+    from ogpcocreate.reports.scope import Scope
+    from ogpcocreate.responses.models import Response
+
+    with app.app_context():
+        db.session.add(Contact(draft_id=mon["adopted"], user_id=mon["official"], named_by_id=mon["official"]))
+        db.session.commit()
+    second = mon["milestones"][1]
+    cso = _client(make_client, "cso@example.org")
+    url = f"/commitments/{mon['adopted']}/comments"
+    # At risk needs a milestone; a comment needs a body.
+    refused = cso.post_form(url, {"body_source": "Sin presupuesto", "at_risk": "y", "milestone": "0",
+                                  "organisation": "0"}, headers=ENGLISH)
+    assert refused.status_code == 400 and "Choose the milestone you think is at risk" in refused.get_data(as_text=True)
+    assert cso.post_form(url, {"body_source": "No hay presupuesto para la evaluación.", "at_risk": "y",
+                               "milestone": str(second), "organisation": "0"}).status_code == 302
+    html = _client(make_client).get(f"/plans/{mon['plan']}/performance", headers=ENGLISH).get_data(as_text=True)
+    assert "1 milestone was flagged at risk by participants." in html and "At risk" in html
+    with app.app_context():
+        comment = db.session.scalar(select(ImplementationComment))
+        assert comment.at_risk and comment.milestone_id == second
+        comment_id = comment.id
+        # Counted like every contribution: due once the institution's time to answer has passed.
+        scope = Scope.of_plan(db.session.get(ActionPlan, mon["plan"]))
+        counts = report_contributions.count(scope, utcnow())
+        assert counts.by_kind.get("implementation_comment") == 1 and counts.due == 0
+        later = report_contributions.count(scope, utcnow() + timedelta(days=31))
+        assert later.due == 1 and later.due_unanswered == 1
+    # The contact, who holds no seat, answers for the responsible institution; a stranger may not.
+    respond = f"/commitments/{mon['adopted']}/comments/{comment_id}/response"
+    assert cso.post_form(respond, {"response-outcome": "adopted"}).status_code == 403
+    official = _client(make_client, "official@example.org")
+    unjustified = official.post_form(respond, {"response-outcome": "not_adopted"}, headers=ENGLISH)
+    assert unjustified.status_code == 400
+    assert official.post_form(respond, {"response-outcome": "partially_adopted",
+                                        "response-justification_source": "Se reasignó presupuesto en 2026."}).status_code == 302
+    with app.app_context():
+        response = db.session.scalar(select(Response).where(Response.implementation_comment_id == comment_id))
+        assert response.seat is None and response.outcome.value == "partially_adopted"
+        event = db.session.scalar(select(ParticipationEvent).where(ParticipationEvent.verb == "responded"))
+        assert event.sector == Sector.GOVERNMENT
+        later = report_contributions.count(scope, utcnow() + timedelta(days=31))
+        assert later.due_unanswered == 0 and later.due_answered == 1
+    page = _client(make_client).get(f"/commitments/{mon['adopted']}/implementation", headers=ENGLISH)
+    html = page.get_data(as_text=True)
+    assert "Milestone at risk" in html and "Se reasignó presupuesto en 2026." in html
+    # The response is on the public record, since the commitment is public.
+    record = _client(make_client).get("/record", headers=ENGLISH).get_data(as_text=True)
+    assert "partially_adopted" in record or "Partially adopted" in record or "responded" in record
+
+
+def test_comments_on_a_hidden_plan_are_withheld_from_the_record(app, make_client, mon):
+    from ogpcocreate.core.eventlog import record as log
+    from ogpcocreate.monitoring.models import ImplementationComment
+    from ogpcocreate.responses.models import Outcome, Response
+    from ogpcocreate.visibility import disclosure
+
+    with app.test_request_context():
+        hidden = db.session.get(DraftCommitment, mon["hidden"])
+        author = db.session.get(type(make_user()), mon["official"])
+        comment = ImplementationComment(draft_id=hidden.id, author_id=author.id, body_source="x", body="x")
+        db.session.add(comment)
+        db.session.flush()
+        response = Response(implementation_comment_id=comment.id, outcome=Outcome.ADOPTED, responder_id=author.id)
+        db.session.add(response)
+        db.session.flush()
+        entry = log(author, "responded", response, call=None)
+        assert disclosure([entry])[entry.id].what is False

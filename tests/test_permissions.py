@@ -126,6 +126,8 @@ ROUTES = {
     "monitoring.add_evidence": ("POST", "/commitments/{adopted_id}/milestones/{milestone_id}/evidence", SEATS),
     "monitoring.add_indicator": ("POST", "/commitments/{adopted_id}/indicators", SEATS),
     "monitoring.add_measurement": ("POST", "/commitments/{adopted_id}/indicators/{indicator_id}/measurements", SEATS),
+    "monitoring.comment": ("POST", "/commitments/{adopted_id}/comments", CONFIRMED),
+    "monitoring.respond": ("POST", "/commitments/{adopted_id}/comments/{implementation_comment_id}/response", SEATS),
     "monitoring.assess": ("POST", "/commitments/{adopted_id}/assessment", SEATS),
     "monitoring.grant_assessor": ("POST", "/plans/{plan_id}/assessors", SEATS),
     "monitoring.performance": ("GET", "/plans/{plan_id}/performance", PUBLIC),

@@ -57,6 +57,7 @@ class World:
     indicator_id: int
     contact_id: int
     recommendation_id: int
+    implementation_comment_id: int
 
 
 def build_world(app) -> World:
@@ -101,14 +102,15 @@ def build_world(app) -> World:
                      adopted.id, *monitoring)
 
 
-def _monitoring(adopted, plan, admin) -> tuple[int, int, int, int]:
-    """A milestone, an indicator, a contact (the government seat's member) and a recommendation."""
+def _monitoring(adopted, plan, admin) -> tuple[int, int, int, int, int]:
+    """A milestone, an indicator, a contact (the government seat's member), a recommendation and a
+    participant's comment on the implementation."""
     from datetime import date
 
     from sqlalchemy import select
 
     from ogpcocreate.auth.models import User
-    from ogpcocreate.monitoring.models import Contact, Indicator, Recommendation
+    from ogpcocreate.monitoring.models import Contact, ImplementationComment, Indicator, Recommendation
 
     government = db.session.scalar(select(User).where(User.email == "seat_government@example.org"))
     indicator = Indicator(draft_id=adopted.id, name="Conjuntos publicados", target_population="Dependencias federales",
@@ -117,6 +119,9 @@ def _monitoring(adopted, plan, admin) -> tuple[int, int, int, int]:
                           created_by_id=admin.id)
     contact = Contact(draft_id=adopted.id, user_id=government.id, named_by_id=admin.id)
     recommendation = Recommendation(plan_id=plan.id, title="Monitoreo", body="Líneas base", created_by_id=admin.id)
-    db.session.add_all([indicator, contact, recommendation])
+    participant = db.session.scalar(select(User).where(User.email == "participant@example.org"))
+    comment = ImplementationComment(draft_id=adopted.id, author_id=participant.id, body_source="¿Avance?",
+                                    body="<p>¿Avance?</p>")
+    db.session.add_all([indicator, contact, recommendation, comment])
     db.session.flush()
-    return adopted.versions[0].milestones[0].id, indicator.id, contact.id, recommendation.id
+    return adopted.versions[0].milestones[0].id, indicator.id, contact.id, recommendation.id, comment.id

@@ -12,6 +12,10 @@ from alembic import op
 import sqlalchemy as sa
 
 
+OLD_CHECK = "(proposal_id IS NULL) <> (comment_id IS NULL)"
+NEW_CHECK = ("(CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
+             " + (CASE WHEN implementation_comment_id IS NULL THEN 0 ELSE 1 END) = 1")
+
 # revision identifiers, used by Alembic.
 revision = '0012_monitoring'
 down_revision = '0010_salted_chain'
@@ -210,9 +214,61 @@ def upgrade():
         batch_op.add_column(sa.Column('actual_start', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('actual_end', sa.Date(), nullable=True))
 
+    op.create_table('implementation_comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('milestone_id', sa.Integer(), nullable=True),
+    sa.Column('at_risk', sa.Boolean(), server_default='0', nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('body_source', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('NOT at_risk OR milestone_id IS NOT NULL', name=op.f('ck_implementation_comment_at_risk_names_milestone')),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_implementation_comment_author_id_users')),
+    sa.ForeignKeyConstraint(['draft_id'], ['draft_commitment.id'], name=op.f('fk_implementation_comment_draft_id_draft_commitment')),
+    sa.ForeignKeyConstraint(['milestone_id'], ['milestone.id'], name=op.f('fk_implementation_comment_milestone_id_milestone')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_implementation_comment_organisation_id_organisation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_implementation_comment'))
+    )
+    with op.batch_alter_table('implementation_comment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_implementation_comment_draft_id'), ['draft_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_implementation_comment_milestone_id'), ['milestone_id'], unique=False)
+
+    # A response answers exactly one contribution: a proposal, a comment, or now a comment on a
+    # commitment's implementation; a commitment's contact answers for no seat.
+    with op.batch_alter_table('response', schema=None, recreate='always') as batch_op:
+        batch_op.add_column(sa.Column('implementation_comment_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_response_implementation_comment_id_implementation_comment'),
+                                    'implementation_comment', ['implementation_comment_id'], ['id'])
+        batch_op.alter_column('seat', existing_type=sa.String(length=32), nullable=True)
+        batch_op.drop_constraint(op.f('ck_response_exactly_one_contribution'), type_='check')
+        batch_op.create_check_constraint('exactly_one_contribution', NEW_CHECK)
+        batch_op.create_unique_constraint('uq_response_implementation_comment_revision',
+                                          ['implementation_comment_id', 'revision'])
+    op.create_index('uq_response_current_implementation_comment', 'response', ['implementation_comment_id'],
+                    unique=True, sqlite_where=sa.text('is_current AND implementation_comment_id IS NOT NULL'),
+                    postgresql_where=sa.text('is_current AND implementation_comment_id IS NOT NULL'))
+
+
 
 
 def downgrade():
+    op.drop_index('uq_response_current_implementation_comment', table_name='response')
+    op.execute("DELETE FROM response WHERE implementation_comment_id IS NOT NULL")
+    with op.batch_alter_table('response', schema=None, recreate='always') as batch_op:
+        batch_op.drop_constraint('uq_response_implementation_comment_revision', type_='unique')
+        batch_op.drop_constraint(op.f('ck_response_exactly_one_contribution'), type_='check')
+        batch_op.create_check_constraint('exactly_one_contribution', OLD_CHECK)
+        batch_op.alter_column('seat', existing_type=sa.String(length=32), nullable=False)
+        batch_op.drop_constraint(batch_op.f('fk_response_implementation_comment_id_implementation_comment'),
+                                 type_='foreignkey')
+        batch_op.drop_column('implementation_comment_id')
+    with op.batch_alter_table('implementation_comment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_implementation_comment_milestone_id'))
+        batch_op.drop_index(batch_op.f('ix_implementation_comment_draft_id'))
+    op.drop_table('implementation_comment')
+
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.drop_column('actual_end')
         batch_op.drop_column('actual_start')

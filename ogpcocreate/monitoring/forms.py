@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     HiddenField,
@@ -120,3 +121,12 @@ class RecommendationStatusForm(BaseForm):
     what_was_done = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=10000)], filters=[strip])
     drafts = SelectMultipleField(_l("Commitments that answer it"), choices=[], coerce=int, validators=[Optional()])
     meetings = SelectMultipleField(_l("Meetings that answer it"), choices=[], coerce=int, validators=[Optional()])
+
+
+class ImplementationCommentForm(BaseForm):
+    body_source = TextAreaField(_l("Your comment"), validators=[InputRequired(), Length(max=10000)],
+                                description=_l("Public. The responsible institution answers it with a reasoned "
+                                               "response. Markdown allowed."))
+    milestone = SelectField(_l("Milestone"), choices=[], coerce=int, validators=[Optional()])
+    at_risk = BooleanField(_l("I think this milestone is at risk (say why in your comment)"))
+    organisation = SelectField(_l("On behalf of"), choices=[], coerce=int, validators=[Optional()])

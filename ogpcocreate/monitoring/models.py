@@ -21,6 +21,7 @@ from ..core.db import TimestampMixin, enum_column
 from ..drafts.models import DraftCommitment, Milestone, MilestoneStatus
 from ..extensions import db
 from ..meetings.models import Meeting
+from ..organisations.models import Organisation
 from ..plans.models import ActionPlan
 
 # --- the IRM's scales (DOMAIN.md, "The IRM's assessment of commitments") -----------------------------
@@ -175,6 +176,38 @@ class EvidenceLink(TimestampMixin, db.Model):
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     milestone: Mapped[Milestone] = relationship()
+
+
+class ImplementationComment(TimestampMixin, db.Model):
+    """A participant's comment on a commitment's implementation, optionally flagging one milestone as at
+    risk with the reason. It is a contribution (responses/contributions.py): the responsible institution
+    (a contact) or the secretariat answers it with a reasoned response, counted like any other."""
+
+    __tablename__ = "implementation_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft_commitment.id"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestone.id"), index=True)
+    at_risk: Mapped[bool] = mapped_column(default=False, server_default="0")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    milestone: Mapped[Milestone | None] = relationship()
+    draft: Mapped[DraftCommitment] = relationship()
+
+    __table_args__ = (CheckConstraint("NOT at_risk OR milestone_id IS NOT NULL", name="at_risk_names_milestone"),)
+
+    # The response mechanism asks every contribution these (responses/services.py).
+    is_contribution = True
+    is_hidden = False
+
+    @property
+    def call(self):
+        return self.draft.call
 
 
 class Indicator(TimestampMixin, db.Model):

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import visibility
+from .. import permissions, visibility
 from ..auth.models import User
 from ..calls.models import Call
-from ..core import eventlog
+from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
@@ -29,7 +29,10 @@ from ..core.i18n import to_local
 from ..drafts.models import DraftCommitment, DraftVersion, Milestone, MilestoneStatus
 from ..extensions import db
 from ..organisations.acting import individual_sector
+from ..organisations.models import Organisation, Verification
 from ..plans.models import ActionPlan
+from ..responses import services as responses
+from ..responses.models import Response
 from . import rules
 from .models import (
     SCALE_CRITERIA,
@@ -38,6 +41,7 @@ from .models import (
     Contact,
     Criterion,
     EvidenceLink,
+    ImplementationComment,
     Indicator,
     Measurement,
     MilestoneUpdate,
@@ -443,6 +447,7 @@ class CommitmentRow:
     completed: bool
     ambitious: bool
     overdue: list[Milestone] = field(default_factory=list)
+    at_risk: list[Milestone] = field(default_factory=list)
 
 
 @dataclass
@@ -503,6 +508,7 @@ def performance(plan: ActionPlan, *, public_only: bool = True) -> Performance:
     indicators: dict[int, list[Indicator]] = defaultdict(list)
     entries: dict[int, list[AssessmentEntry]] = defaultdict(list)
     institutions: dict[int, str] = {}
+    flagged: set[int] = set()
     if ids:
         last = (select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
                 .where(DraftVersion.draft_id.in_(ids)).group_by(DraftVersion.draft_id).subquery())
@@ -518,6 +524,9 @@ def performance(plan: ActionPlan, *, public_only: bool = True) -> Performance:
         for entry in db.session.scalars(select(AssessmentEntry).where(AssessmentEntry.draft_id.in_(ids))
                                         .order_by(AssessmentEntry.id)):
             entries[entry.draft_id].append(entry)
+        flagged = set(db.session.scalars(
+            select(ImplementationComment.milestone_id).where(ImplementationComment.draft_id.in_(ids),
+                                                             ImplementationComment.at_risk).distinct()))
         for row in db.session.execute(select(ResponsibleInstitution.draft_id, ResponsibleInstitution.name)
                                       .where(ResponsibleInstitution.draft_id.in_(ids))
                                       .order_by(ResponsibleInstitution.id)):
@@ -533,7 +542,9 @@ def performance(plan: ActionPlan, *, public_only: bool = True) -> Performance:
             draft=draft, institution=institutions.get(draft.id), milestones=milestones[draft.id],
             indicators=indicators[draft.id], current=current, starred=rules.is_starred(settings.scale, vals),
             completed=rules.is_completed(vals), ambitious=rules.is_ambitious(settings.scale, vals),
-            overdue=[m for m in milestones[draft.id] if m.is_overdue(now)]))
+            overdue=[m for m in milestones[draft.id] if m.is_overdue(now)],
+            # At risk: a participant flagged it, and it is not done yet.
+            at_risk=[m for m in milestones[draft.id] if m.id in flagged and not m.status.is_closed]))
     return Performance(plan=plan, settings=settings, today=now, rows=rows)
 
 
@@ -586,3 +597,59 @@ def plan_summaries() -> list[PlanSummary]:
             ambition=round(100 * sum(v[1] for v in verdicts) / n) if n else None,
             starred=sum(1 for v in verdicts if v[2]) if scale is Scale.IMPACT_LEGACY else None))
     return result
+
+
+# --- dialogue during implementation ------------------------------------------------------------------
+
+
+def add_comment(actor: User, draft: DraftCommitment, data: dict) -> ImplementationComment:
+    """A participant's comment on the implementation, for themselves or their organisation, optionally
+    flagging one milestone as at risk (the reason is the comment). It is a contribution: it is due a
+    reasoned response (responses/contributions.py)."""
+    _adopted(draft)
+    body = (data.get("body_source") or "").strip()
+    if not body:
+        raise ServiceError(_("Write your comment."), field="body_source")
+    milestone = None
+    if data.get("milestone"):
+        milestone = _milestone_of(draft, data["milestone"])
+    at_risk = bool(data.get("at_risk"))
+    if at_risk and milestone is None:
+        raise ServiceError(_("Choose the milestone you think is at risk."), field="milestone")
+    organisation = None
+    if data.get("organisation"):
+        organisation = db.session.get(Organisation, data["organisation"])
+        if organisation is None or not permissions.is_member(actor, organisation) \
+                or organisation.verification is Verification.REJECTED:
+            raise ServiceError(_("You can only comment for an organisation you belong to."), field="organisation")
+    comment = ImplementationComment(draft_id=draft.id, milestone_id=milestone.id if milestone else None,
+                                    at_risk=at_risk, author_id=actor.id,
+                                    organisation_id=organisation.id if organisation else None,
+                                    body_source=body, body=richtext.sanitize(body))
+    db.session.add(comment)
+    db.session.flush()
+    eventlog.record(actor, Verb.COMMENTED, comment, organisation, call=draft.call, data={
+        "commitment": draft.id, "milestone": milestone.id if milestone else None, "at_risk": at_risk})
+    return comment
+
+
+def respond_to_comment(actor: User, seat, draft: DraftCommitment, comment_id: int, data: dict):
+    """The responsible institution's (a contact's) or the secretariat's reasoned response, through the
+    one mechanism of every contribution (responses/services.py)."""
+    comment = db.session.get(ImplementationComment, comment_id)
+    if comment is None or comment.draft_id != draft.id:
+        raise ServiceError(_("This comment is not about this commitment's implementation."))
+    return responses.respond(actor, seat, comment, data.get("outcome"), data.get("justification_source"))
+
+
+def dialogue_of(draft: DraftCommitment):
+    """The comments on the implementation, oldest first, each with its current response."""
+    comments = list(db.session.scalars(
+        select(ImplementationComment).options(selectinload(ImplementationComment.author),
+                                              selectinload(ImplementationComment.organisation))
+        .where(ImplementationComment.draft_id == draft.id).order_by(ImplementationComment.id)))
+    responses = {r.implementation_comment_id: r for r in db.session.scalars(
+        select(Response).options(selectinload(Response.responder))
+        .where(Response.implementation_comment_id.in_([c.id for c in comments]), Response.is_current))} \
+        if comments else {}
+    return [(c, responses.get(c.id)) for c in comments]

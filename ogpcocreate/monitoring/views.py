@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from .. import permissions
 from ..calls.models import Call
+from ..core import ratelimit
 from ..core.boundary import carry_out
 from ..core.forms import EmptyForm, options
 from ..drafts.models import DraftCommitment
@@ -20,12 +21,15 @@ from ..extensions import db
 from ..meetings.models import Meeting
 from ..permissions import require, secretariat_required
 from ..plans.loaders import load_plan_or_404
+from ..proposals import services as proposals
+from ..responses.forms import ResponseForm
 from . import checklist, figures, services
 from .forms import (
     AssessmentForm,
     AssessorForm,
     ContactForm,
     EvidenceForm,
+    ImplementationCommentForm,
     IndicatorForm,
     InstitutionForm,
     MeasurementForm,
@@ -68,6 +72,8 @@ def _commitment_page(draft: DraftCommitment, status: int = 200, **failed):
         "progress": None, "evidence": None, "indicator": IndicatorForm(formdata=None),
         "measurement": None,
     }
+    forms["comment"] = failed.get("comment") or (_comment_form(draft, formdata=None)
+                                                 if permissions.can_comment(current_user) else None)
     forms.update({k: v for k, v in failed.items() if k != "assessment" and k not in ("milestone_id", "indicator_id")})
     return render_template(
         "monitoring/commitment.html", draft=draft, call=draft.call, plan=draft.call.plan, settings=settings,
@@ -81,7 +87,20 @@ def _commitment_page(draft: DraftCommitment, status: int = 200, **failed):
         measurement_form_for=lambda i: MeasurementForm(formdata=None, prefix=f"i{i.id}"),
         assessment_forms=_assessment_forms(settings.scale, failed.get("assessment")),
         can_report=permissions.can_report_progress(current_user, draft),
+        dialogue=(dialogue := services.dialogue_of(draft)),
+        at_risk={c.milestone_id for c, _r in dialogue if c.at_risk and c.milestone and not c.milestone.status.is_closed}, response_form=ResponseForm(formdata=None, prefix="response")
+        if permissions.can_report_progress(current_user, draft) else None, failed_response=failed.get("response"),
+        failed_comment_id=failed.get("comment_id"),
     ), status
+
+
+def _comment_form(draft: DraftCommitment, formdata=True) -> ImplementationCommentForm:
+    form = ImplementationCommentForm() if formdata else ImplementationCommentForm(formdata=None)
+    form.milestone.choices = [(0, _("None: the commitment as a whole")),
+                              *((m.id, m.description) for m in services.milestones_of(draft))]
+    organisations = proposals.organisations_for(current_user) if current_user.is_authenticated else []
+    form.organisation.choices = [(0, _("Myself, as an individual citizen")), *((o.id, o.name) for o in organisations)]
+    return form
 
 
 def _progress_form(milestone) -> ProgressForm:
@@ -178,6 +197,30 @@ def add_measurement(draft_id: int, indicator_id: int):
                                                form.data, form=form):
         return _done(draft, _("The measurement has been recorded."), f"#indicator-{indicator_id}")
     return _commitment_page(draft, 400, measurement=form, indicator_id=indicator_id)
+
+
+@bp.route("/commitments/<int:draft_id>/comments", methods=["POST"])
+@ratelimit.contribution_limits
+def comment(draft_id: int):
+    draft = get_commitment_or_404(draft_id)
+    require(permissions.can_comment(current_user))
+    form = _comment_form(draft)
+    if form.validate_on_submit() and carry_out(services.add_comment, current_user, draft, form.data, form=form):
+        return _done(draft, _("Your comment has been published. The responsible institution will answer it with a "
+                              "reasoned response."), "#dialogue")
+    return _commitment_page(draft, 400, comment=form)
+
+
+@bp.route("/commitments/<int:draft_id>/comments/<int:comment_id>/response", methods=["POST"])
+def respond(draft_id: int, comment_id: int):
+    draft = get_commitment_or_404(draft_id)
+    require(permissions.can_report_progress(current_user, draft))
+    form = ResponseForm(prefix="response")
+    if form.validate_on_submit() and carry_out(services.respond_to_comment, current_user,
+                                               permissions.seat_of(current_user), draft, comment_id, form.data,
+                                               form=form):
+        return _done(draft, _("The response has been published and the author notified."), f"#dialogue-{comment_id}")
+    return _commitment_page(draft, 400, response=form, comment_id=comment_id)
 
 
 @bp.route("/commitments/<int:draft_id>/assessment", methods=["POST"])
