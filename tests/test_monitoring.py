@@ -630,3 +630,34 @@ def test_comments_on_a_hidden_plan_are_withheld_from_the_record(app, make_client
         db.session.flush()
         entry = log(author, "responded", response, call=None)
         assert disclosure([entry])[entry.id].what is False
+
+
+# --- the generated data -----------------------------------------------------------------------------------
+
+
+def test_generated_monitoring_keeps_statement_counts_flat(app, make_client):
+    """The generator adopts the older plan's commitments with their monitoring: the performance page,
+    its JSON and a commitment's implementation cost the same statements for a small and a larger scale."""
+    from ogpcocreate.demo.generate import generate
+
+    from .test_proposals import count_statements
+
+    with app.app_context():
+        small = generate(0.02, seed=7)
+        large = generate(0.08, seed=8)
+        assert _count(AssessmentEntry) > 0 and _count(Measurement) > 0 and _count(Recommendation) == 8
+    client = _client(make_client)
+
+    def statements(path):
+        assert client.get(path).status_code == 200, path
+        with count_statements(app) as seen:
+            assert client.get(path).status_code == 200
+        return len(seen)
+
+    for summary_page in (lambda s: f"/plans/{s['older_plan']}/performance",
+                         lambda s: f"/api/v1/plans/{s['older_plan']}/commitments",
+                         lambda s: f"/plans/{s['older_plan']}/performance.csv",
+                         lambda s: f"/commitments/{s['monitored_commitment']}/implementation"):
+        assert statements(summary_page(small)) == statements(summary_page(large))
+    data = client.get(f"/api/v1/plans/{large['older_plan']}/commitments").get_json()
+    assert data["commitments"] and all(c["assessment"] and c["indicators"] for c in data["commitments"])
