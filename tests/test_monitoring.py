@@ -661,3 +661,13 @@ def test_generated_monitoring_keeps_statement_counts_flat(app, make_client):
         assert statements(summary_page(small)) == statements(summary_page(large))
     data = client.get(f"/api/v1/plans/{large['older_plan']}/commitments").get_json()
     assert data["commitments"] and all(c["assessment"] and c["indicators"] for c in data["commitments"])
+
+
+def test_the_plan_report_shows_the_minimum_requirements_in_place_of_the_four_flags(app, make_client, mon):
+    client = _client(make_client)
+    plan_page = client.get(f"/plans/{mon['plan']}/influence", headers=ENGLISH).get_data(as_text=True)
+    assert plan_page.count("data-requirement=") == 7 and "data-flag=" not in plan_page
+    call_page = client.get(f"/calls/{mon['call']}/influence", headers=ENGLISH).get_data(as_text=True)
+    assert call_page.count("data-flag=") == 4
+    data = client.get(f"/api/v1/plans/{mon['plan']}/commitments").get_json()
+    assert [r["code"] for r in data["minimum_requirements"]] == ["1.1", "2.1", "2.2", "3.1", "3.3", "4.1", "5.1"]

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import permissions
+from .. import permissions, visibility
 from ..calls.models import Call
 from ..core import ratelimit
 from ..core.boundary import carry_out
@@ -315,7 +315,18 @@ def api_commitments(plan_id: int):
     assessments (public commitments only, whoever asks)."""
     plan, public = load_plan_or_404(plan_id)
     perf = services.performance(plan, public_only=True)
-    response = jsonify(figures.as_json(perf, lambda endpoint, **values: url_for(endpoint, _external=True, **values)))
+    data = figures.as_json(perf, lambda endpoint, **values: url_for(endpoint, _external=True, **values))
+    data["minimum_requirements"] = [
+        {"code": r.code, "title": str(r.title), "status": r.status.value, "detail": r.detail,
+         "evidence": [{"text": e.text, "url": url_for(e.endpoint, _external=True, **e.values) if e.endpoint else None}
+                      for e in r.evidence]} for r in checklist.checklist(plan)]
+    data["recommendations"] = [
+        {"title": rec.title, "body": rec.body, "status": rec.status.value, "what_was_done": rec.what_was_done,
+         "commitments": [link.draft_id for link in rec.links if link.draft_id in {r.draft.id for r in perf.rows}],
+         "meetings": [link.meeting_id for link in rec.links
+                      if link.meeting is not None and visibility.meeting_is_public(link.meeting)]}
+        for rec in services.recommendations_of(plan)]
+    response = jsonify(data)
     response.headers["Cache-Control"] = "public, max-age=60" if public else "private, no-store"
     return response
 
