@@ -23,6 +23,7 @@ GAP = 8
 
 @dataclass
 class Bar:
+    plan_id: int
     label: str
     value: int | None
     y: int
@@ -32,6 +33,7 @@ class Bar:
 
 @dataclass
 class Panel:
+    metric: str
     title: str
     bars: list[Bar]
     height: int
@@ -43,17 +45,18 @@ def _x(percent: float) -> float:
     return LABEL_WIDTH + PLOT * percent / 100
 
 
-def _panel(title: str, summaries: list[PlanSummary], attribute: str, current_id: int, reference: int | None) -> Panel:
+def _panel(metric: str, title: str, summaries: list[PlanSummary], attribute: str, current_id: int, reference: int | None) -> Panel:
     bars = []
     for i, s in enumerate(summaries):
         value = getattr(s, attribute)
-        bars.append(Bar(s.plan.name, value, GAP + i * (BAR + GAP), PLOT * (value or 0) / 100, s.plan.id == current_id))
+        bars.append(Bar(s.plan.id, s.plan.name, value, GAP + i * (BAR + GAP), PLOT * (value or 0) / 100, s.plan.id == current_id))
     height = GAP + len(bars) * (BAR + GAP) + 14
-    return Panel(title, bars, height, _x(reference) if reference is not None else None, reference)
+    return Panel(metric, title, bars, height, _x(reference) if reference is not None else None, reference)
 
 
 @dataclass
 class IndicatorBar:
+    id: int
     label: str
     share: float | None
     y: int
@@ -62,6 +65,7 @@ class IndicatorBar:
 
 @dataclass
 class TimelineMark:
+    id: int
     label: str
     y: int
     planned_x: float
@@ -95,7 +99,7 @@ def _timeline(perf: Performance) -> Timeline | None:
     marks = []
     for i, (_row, m) in enumerate(pairs):
         label = m.description if len(m.description) <= 30 else m.description[:29] + "…"
-        marks.append(TimelineMark(label, 28 + i * (BAR + GAP), x(m.due), x(m.actual_end) if m.actual_end else None,
+        marks.append(TimelineMark(m.id, label, 28 + i * (BAR + GAP), x(m.due), x(m.actual_end) if m.actual_end else None,
                                   x(m.actual_start or m.planned_start) if (m.actual_start or m.planned_start) else None,
                                   m.is_overdue(perf.today), m.status))
     ticks = [(x(date(year, 1, 1)), year) for year in range(first.year, last.year + 1)]
@@ -112,11 +116,11 @@ def performance_figures(perf: Performance) -> dict:
     for i, (_row, indicator) in enumerate(perf.indicators):
         latest = indicator.latest
         share = indicator.progress(latest.value if latest else None)
-        indicators.append(IndicatorBar(indicator.name, share, GAP + i * (BAR + GAP), PLOT * (share or 0)))
+        indicators.append(IndicatorBar(indicator.id, indicator.name, share, GAP + i * (BAR + GAP), PLOT * (share or 0)))
     return {
         "summaries": summaries,
-        "completion": _panel(_("Completion"), summaries, "completion", perf.plan.id, settings.reference_completion),
-        "ambition": _panel(_("Ambition"), summaries, "ambition", perf.plan.id, settings.reference_ambition),
+        "completion": _panel("completion", _("Completion"), summaries, "completion", perf.plan.id, settings.reference_completion),
+        "ambition": _panel("ambition", _("Ambition"), summaries, "ambition", perf.plan.id, settings.reference_ambition),
         "indicators": indicators,
         "indicators_height": GAP + len(indicators) * (BAR + GAP) + 14,
         "timeline": _timeline(perf),
