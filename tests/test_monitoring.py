@@ -671,3 +671,22 @@ def test_the_plan_report_shows_the_minimum_requirements_in_place_of_the_four_fla
     assert call_page.count("data-flag=") == 4
     data = client.get(f"/api/v1/plans/{mon['plan']}/commitments").get_json()
     assert [r["code"] for r in data["minimum_requirements"]] == ["1.1", "2.1", "2.2", "3.1", "3.3", "4.1", "5.1"]
+
+
+def test_a_visitor_sees_no_form_of_the_secretariat_or_the_contacts(app, make_client, mon):
+    client = _client(make_client)
+    performance = client.get(f"/plans/{mon['plan']}/performance").get_data(as_text=True)
+    implementation = client.get(f"/commitments/{mon['adopted']}/implementation").get_data(as_text=True)
+    for action in ("monitoring-settings", "/recommendations", "/assessors"):
+        assert action not in performance, action
+    for action in ("/institution", "/contacts", "/progress", "/evidence", "/indicators", "/assessment"):
+        assert action not in implementation, action
+
+
+@pytest.mark.parametrize("figure", ["NaN", "Infinity", "-inf", "1e400", "sNaN"])
+def test_a_figure_that_is_not_a_number_is_refused(app, make_client, mon, figure):
+    seat = _client(make_client, "government@example.org")
+    before = database_fingerprint(app)
+    response = seat.post_form(f"/commitments/{mon['adopted']}/indicators", _indicator_form(baseline_value=figure))
+    assert response.status_code == 400
+    assert database_fingerprint(app) == before

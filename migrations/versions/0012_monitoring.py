@@ -237,7 +237,7 @@ def upgrade():
 
     # A response answers exactly one contribution: a proposal, a comment, or now a comment on a
     # commitment's implementation; a commitment's contact answers for no seat.
-    with op.batch_alter_table('response', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.add_column(sa.Column('implementation_comment_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_response_implementation_comment_id_implementation_comment'),
                                     'implementation_comment', ['implementation_comment_id'], ['id'])
@@ -256,7 +256,7 @@ def upgrade():
 def downgrade():
     op.drop_index('uq_response_current_implementation_comment', table_name='response')
     op.execute("DELETE FROM response WHERE implementation_comment_id IS NOT NULL")
-    with op.batch_alter_table('response', schema=None, recreate='always') as batch_op:
+    with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.drop_constraint('uq_response_implementation_comment_revision', type_='unique')
         batch_op.drop_constraint(op.f('ck_response_exactly_one_contribution'), type_='check')
         batch_op.create_check_constraint('exactly_one_contribution', OLD_CHECK)

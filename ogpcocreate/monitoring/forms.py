@@ -16,7 +16,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from ..core.forms import EMAIL_MESSAGE, BaseForm, options, strip
 from ..drafts.models import MilestoneStatus
@@ -36,8 +44,16 @@ class _Dates:
                                      first=FIRST_YEAR, last=LAST_YEAR))
 
 
+class _Finite:
+    """A figure is a finite number: "NaN" and "Infinity" parse as decimals but compare as nothing."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            raise StopValidation(_l("Give a number between -10¹² and 10¹²."))
+
+
 def _figure(label, **kwargs):
-    return DecimalField(label, places=None, validators=[InputRequired(), NumberRange(
+    return DecimalField(label, places=None, validators=[InputRequired(), _Finite(), NumberRange(
         min=-MAX_FIGURE, max=MAX_FIGURE, message=_l("Give a number between -10¹² and 10¹²."))], **kwargs)
 
 

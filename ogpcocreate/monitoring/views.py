@@ -67,9 +67,12 @@ def _commitment_page(draft: DraftCommitment, status: int = 200, **failed):
     history = services.assessment_history(draft)
     current = services.standing(history)
     on_scale = services.values({c: e for c, e in current.items() if e.scale is settings.scale})
+    # Forms only for whoever may use them: a visitor's page carries no CSRF token and sets no cookie.
+    manage, report = permissions.can_manage_monitoring(current_user), permissions.can_report_progress(current_user, draft)
     forms = {
-        "institution": InstitutionForm(formdata=None), "contact": ContactForm(formdata=None),
-        "progress": None, "evidence": None, "indicator": IndicatorForm(formdata=None),
+        "institution": InstitutionForm(formdata=None) if manage else None,
+        "contact": ContactForm(formdata=None) if manage else None,
+        "progress": None, "evidence": None, "indicator": IndicatorForm(formdata=None) if report else None,
         "measurement": None,
     }
     forms["comment"] = failed.get("comment") or (_comment_form(draft, formdata=None)
@@ -85,7 +88,8 @@ def _commitment_page(draft: DraftCommitment, status: int = 200, **failed):
         progress_form_for=_progress_form,
         evidence_form_for=lambda m: EvidenceForm(formdata=None, prefix=f"e{m.id}"),
         measurement_form_for=lambda i: MeasurementForm(formdata=None, prefix=f"i{i.id}"),
-        assessment_forms=_assessment_forms(settings.scale, failed.get("assessment")),
+        assessment_forms=_assessment_forms(settings.scale, failed.get("assessment"))
+        if permissions.can_assess(current_user) else [],
         can_report=permissions.can_report_progress(current_user, draft),
         dialogue=(dialogue := services.dialogue_of(draft)),
         at_risk={c.milestone_id for c, _r in dialogue if c.at_risk and c.milestone and not c.milestone.status.is_closed}, response_form=ResponseForm(formdata=None, prefix="response")
@@ -261,17 +265,17 @@ def grant_assessor(plan_id: int):
 def _performance_page(plan, public: bool, status: int = 200, **failed):
     perf = services.performance(plan, public_only=not permissions.is_secretariat(current_user))
     recs = services.recommendations_of(plan)
-    settings_form = failed.get("settings") or SettingsForm(formdata=None, obj=perf.settings if perf.settings.plan_id
-                                                           else None)
-    if "settings" not in failed:
+    manage = permissions.can_manage_monitoring(current_user)  # forms only for the secretariat: no cookie otherwise
+    settings_form = failed.get("settings") or (SettingsForm(formdata=None, obj=perf.settings) if manage else None)
+    if manage and "settings" not in failed:
         settings_form.scale.data = perf.settings.scale.value
     return render_template(
         "monitoring/performance.html", plan=plan, perf=perf, public=public,
         fig=figures.performance_figures(perf), checks=checklist.checklist(plan),
         recommendations=recs, settings_form=settings_form,
-        recommendation_form=failed.get("recommendation") or RecommendationForm(formdata=None),
+        recommendation_form=failed.get("recommendation") or (RecommendationForm(formdata=None) if manage else None),
         status_form_for=lambda r: _status_form(plan, r, formdata=None),
-        assessor_form=AssessorForm(formdata=None), criteria=Criterion,
+        assessor_form=AssessorForm(formdata=None) if manage else None, criteria=Criterion,
     ), status
 
 
