@@ -30,6 +30,8 @@ def pages(summary: dict) -> dict[str, str]:
         "proposal": f"/proposals/{summary['proposal_in_biggest_call']}",
         "big draft": f"/drafts/{summary['biggest_draft']}",
         "influence report": f"/plans/{summary['current_plan']}/influence",
+        "plan performance": f"/plans/{summary['older_plan']}/performance",
+        "commitment implementation": f"/commitments/{summary['monitored_commitment']}/implementation",
         "public record": "/record",
         "API calls": "/api/v1/calls",
         # The application's own floor: its middleware (session, locale, security headers) and one SELECT 1.

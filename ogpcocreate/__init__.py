@@ -73,6 +73,7 @@ def _register_models() -> None:
     from .drafts import models as _drafts  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
     from .moderation import models as _moderation  # noqa: F401
+    from .monitoring import models as _monitoring  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .meetings.views import bp as meetings_bp
     from .moderation.views import bp as moderation_bp
+    from .monitoring.views import bp as monitoring_bp
     from .opendata.views import bp as opendata_bp
     from .organisations.views import bp as organisations_bp
     from .plans.views import bp as plans_bp
@@ -138,7 +140,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
                       drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp,
-                      repository_bp, search_bp):
+                      repository_bp, search_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 

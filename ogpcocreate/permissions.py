@@ -259,6 +259,54 @@ def can_see_document(user, document) -> bool:
 def can_attach_to_proposal(user, proposal) -> bool:
     """The proposal's author; whether the call still takes changes is the service's to say."""
     return can_edit_proposal(user, proposal)
+# --- monitoring adopted commitments (monitoring/) ----------------------------------------------------
+
+
+def can_see_monitoring(user, draft) -> bool:
+    """A commitment's implementation is shown once it is adopted, wherever the commitment is seen."""
+    return draft.is_adopted and can_see_draft(user, draft)
+
+
+def can_manage_monitoring(user) -> bool:
+    """The secretariat names institutions and contacts, sets a plan's scale and reference line, and
+    records the IRM's recommendations."""
+    return is_secretariat(user)
+
+
+def is_contact(user, draft) -> bool:
+    """A government account the secretariat named to report this commitment's progress."""
+    if not is_participant(user):
+        return False
+    cache = g.setdefault("_contact_cache", {})
+    key = (user.id, draft.id)
+    if key not in cache:
+        from .monitoring.models import Contact
+
+        cache[key] = db.session.scalar(select(Contact.id).where(
+            Contact.user_id == user.id, Contact.draft_id == draft.id, Contact.ended_at.is_(None)).limit(1)) is not None
+    return cache[key]
+
+
+def can_report_progress(user, draft) -> bool:
+    """Contacts update progress (milestones, evidence, indicators, measurements); the secretariat too."""
+    return is_secretariat(user) or is_contact(user, draft)
+
+
+def is_assessor(user) -> bool:
+    if not is_participant(user):
+        return False
+    cache = g.setdefault("_assessor_cache", {})
+    if user.id not in cache:
+        from .monitoring.models import Assessor
+
+        cache[user.id] = db.session.scalar(select(Assessor.id).where(
+            Assessor.user_id == user.id, Assessor.ended_at.is_(None)).limit(1)) is not None
+    return cache[user.id]
+
+
+def can_assess(user) -> bool:
+    """The secretariat, or an assessor it granted the role, records the IRM's assessment."""
+    return is_secretariat(user) or is_assessor(user)
 
 
 # --- helpers for views -----------------------------------------------------------------------------

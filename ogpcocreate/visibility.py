@@ -213,6 +213,10 @@ def public_document(now: datetime | None = None, document=None):
 # - comment: the draft's rule, and withheld when the comment is hidden, whenever it was hidden.
 # - document: the document's rule (published, and its subject public).
 # - report: a report's reason is between the reporter and the moderators: never public.
+# - the monitoring of an adopted commitment (monitoring/: its institution, contacts, progress, evidence,
+#   indicators, measurements, assessment, comments on its implementation): every entry names the
+#   commitment's call, so it follows the call (the "anything else" rule below); a response to a comment
+#   on the implementation follows the commitment.
 # - moderation_action: public where the comment is: "the public sees that it was hidden and why".
 # - anything else: public unless it belongs to a call that is not.
 # On top of each rule, an entry that names a call which is not public, or a plan which is not, is
@@ -273,10 +277,24 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
                               .where(DraftVersion.id.in_(ids["draft_version"])), "draft_version"))
     drafts |= set(version_draft.values())
     response_target = {}
-    for r in rows(select(Response.id, Response.proposal_id, Response.comment_id)
+    implementation_comments: set[int] = set()
+    for r in rows(select(Response.id, Response.proposal_id, Response.comment_id, Response.implementation_comment_id)
                   .where(Response.id.in_(ids["response"])), "response"):
+        if r.implementation_comment_id is not None:
+            response_target[r.id] = ("implementation_comment", r.implementation_comment_id)
+            implementation_comments.add(r.implementation_comment_id)
+            continue
         response_target[r.id] = ("proposal", r.proposal_id) if r.proposal_id is not None else ("comment", r.comment_id)
         (proposals if r.proposal_id is not None else comments).add(r.proposal_id or r.comment_id)
+    # A comment on a commitment's implementation follows its commitment (monitoring/models.py).
+    implementation_draft = {}
+    if implementation_comments:
+        from .monitoring.models import ImplementationComment
+
+        implementation_draft = dict(db.session.execute(
+            select(ImplementationComment.id, ImplementationComment.draft_id)
+            .where(ImplementationComment.id.in_(implementation_comments))).all())
+        drafts |= set(implementation_draft.values())
     action_comment = dict(rows(select(ModerationAction.id, ModerationAction.comment_id)
                                .where(ModerationAction.id.in_(ids["moderation_action"])), "moderation_action"))
     comments |= set(action_comment.values())
@@ -348,6 +366,8 @@ def disclosure(events: Sequence) -> dict[int, Disclosure]:
                 target, tid = response_target.get(sid, (None, None))
                 if target == "proposal":
                     return proposal_call.get(tid) in public_calls
+                if target == "implementation_comment":
+                    return implementation_draft.get(tid) in public_drafts
                 return comment_public(tid, text=False)
             case "approval":
                 target, tid = approval_target.get(sid, (None, None))

@@ -281,3 +281,19 @@ def make_pdf(text: str) -> bytes:
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+def make_adopted(call, creator: User, *, title: str | None = None, milestones=None):
+    """A commitment adopted by the seats, with one published version whose round has closed."""
+    from ogpcocreate.drafts.models import Adoption, Milestone
+
+    draft = make_draft(call, creator, open_for_comments=False, title=title)
+    if milestones is not None:
+        version = draft.versions[0]
+        for milestone in list(version.milestones):
+            db.session.delete(milestone)
+        db.session.flush()
+        version.milestones = [Milestone(position=i, **m) for i, m in enumerate(milestones)]
+    draft.adopted_via = Adoption.TRIPARTITE
+    draft.adopted_at = utcnow()
+    db.session.flush()
+    db.session.refresh(draft)
+    return draft

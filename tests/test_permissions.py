@@ -133,6 +133,26 @@ ROUTES = {
     "repository.report": ("GET", "/commission-reports/{report_id}", PUBLIC),
     "repository.create_report": ("GET", "/commission-reports/new", SEATS),
     "repository.edit_report": ("GET", "/commission-reports/{report_id}/edit", SEATS),
+    "monitoring.commitment": ("GET", "/commitments/{adopted_id}/implementation", PUBLIC),
+    "monitoring.set_institution": ("POST", "/commitments/{adopted_id}/institution", SEATS),
+    "monitoring.name_contact": ("POST", "/commitments/{adopted_id}/contacts", SEATS),
+    "monitoring.end_contact": ("POST", "/commitments/{adopted_id}/contacts/{contact_id}/end", SEATS),
+    # Contacts and the secretariat report progress; the world's contact holds the government seat
+    # (tests/test_monitoring.py checks a contact who holds none).
+    "monitoring.report_progress": ("POST", "/commitments/{adopted_id}/milestones/{milestone_id}/progress", SEATS),
+    "monitoring.add_evidence": ("POST", "/commitments/{adopted_id}/milestones/{milestone_id}/evidence", SEATS),
+    "monitoring.add_indicator": ("POST", "/commitments/{adopted_id}/indicators", SEATS),
+    "monitoring.add_measurement": ("POST", "/commitments/{adopted_id}/indicators/{indicator_id}/measurements", SEATS),
+    "monitoring.comment": ("POST", "/commitments/{adopted_id}/comments", CONFIRMED),
+    "monitoring.respond": ("POST", "/commitments/{adopted_id}/comments/{implementation_comment_id}/response", SEATS),
+    "monitoring.assess": ("POST", "/commitments/{adopted_id}/assessment", SEATS),
+    "monitoring.grant_assessor": ("POST", "/plans/{plan_id}/assessors", SEATS),
+    "monitoring.performance": ("GET", "/plans/{plan_id}/performance", PUBLIC),
+    "monitoring.performance_csv": ("GET", "/plans/{plan_id}/performance.csv", PUBLIC),
+    "monitoring.api_commitments": ("GET", "/api/v1/plans/{plan_id}/commitments", PUBLIC),
+    "monitoring.update_settings": ("POST", "/plans/{plan_id}/monitoring-settings", SEATS),
+    "monitoring.add_recommendation": ("POST", "/plans/{plan_id}/recommendations", SEATS),
+    "monitoring.update_recommendation": ("POST", "/plans/{plan_id}/recommendations/{recommendation_id}", SEATS),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {

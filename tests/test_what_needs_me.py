@@ -153,7 +153,7 @@ def test_my_activity_never_says_how_i_voted(app, make_client):
     assert "You voted." in page and question in page
     assert not any(label in page for label in labels)
     # The old address of "my contributions" leads here.
-    old = client.get("/my/activity")
+    old = client.get("/my/contributions")
     assert old.status_code == 301 and old.location.endswith("/my/activity")
 
 

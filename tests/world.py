@@ -16,6 +16,7 @@ from ogpcocreate.organisations import services as organisations
 from ogpcocreate.votes.models import Ballot, BallotKind, BallotOption, Electorate
 
 from .factories import (
+    make_adopted,
     make_call,
     make_comment,
     make_commission_report,
@@ -55,6 +56,12 @@ class World:
     unpublished_meeting_id: int
     document_id: int
     report_id: int
+    adopted_id: int  # an adopted commitment, monitored (ogpcocreate/monitoring/)
+    milestone_id: int
+    indicator_id: int
+    contact_id: int
+    recommendation_id: int
+    implementation_comment_id: int
 
 
 def build_world(app) -> World:
@@ -93,7 +100,34 @@ def build_world(app) -> World:
         unpublished_meeting = make_meeting(call, published=False)
         document = make_document(admin, call=call)
         report = make_commission_report()
+        adopted = make_adopted(closed, admin)
+        monitoring = _monitoring(adopted, plan, admin)
         db.session.commit()
         return World(org.id, invitation.id, token, seat.id, plan.id, call.id, draft.id, proposal.id, closed.id,
                      commitment.id, comment.id, ballot.id, meeting.id, unpublished_ballot.id, unpublished_meeting.id,
-                     document.id, report.id)
+                     document.id, report.id, adopted.id, *monitoring)
+
+
+def _monitoring(adopted, plan, admin) -> tuple[int, int, int, int, int]:
+    """A milestone, an indicator, a contact (the government seat's member), a recommendation and a
+    participant's comment on the implementation."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from ogpcocreate.auth.models import User
+    from ogpcocreate.monitoring.models import Contact, ImplementationComment, Indicator, Recommendation
+
+    government = db.session.scalar(select(User).where(User.email == "seat_government@example.org"))
+    indicator = Indicator(draft_id=adopted.id, name="Conjuntos publicados", target_population="Dependencias federales",
+                          criterion="Conjuntos de datos en el portal", unit="conjuntos", baseline_value=10,
+                          baseline_date=date(2024, 1, 1), target_value=100, target_date=date(2027, 6, 30),
+                          created_by_id=admin.id)
+    contact = Contact(draft_id=adopted.id, user_id=government.id, named_by_id=admin.id)
+    recommendation = Recommendation(plan_id=plan.id, title="Monitoreo", body="Líneas base", created_by_id=admin.id)
+    participant = db.session.scalar(select(User).where(User.email == "participant@example.org"))
+    comment = ImplementationComment(draft_id=adopted.id, author_id=participant.id, body_source="¿Avance?",
+                                    body="<p>¿Avance?</p>")
+    db.session.add_all([indicator, contact, recommendation, comment])
+    db.session.flush()
+    return adopted.versions[0].milestones[0].id, indicator.id, contact.id, recommendation.id, comment.id

@@ -106,6 +106,9 @@ class Verb(enum.StrEnum):
     SEAT_ASSIGNED = "seat_assigned"
     SEAT_ENDED = "seat_ended"
     ACCOUNT_CLOSED = "account_closed"
+    PROGRESS_REPORTED = "progress_reported"  # a milestone's status or actual dates (monitoring/)
+    MEASURED = "measured"  # a measurement of a commitment's indicator
+    ASSESSED = "assessed"  # a criterion of the IRM's assessment of a commitment
 
 
 VERB_LABELS = {
@@ -135,6 +138,9 @@ VERB_LABELS = {
     Verb.SEAT_ASSIGNED: _l("assigned a secretariat seat"),
     Verb.SEAT_ENDED: _l("ended a secretariat seat"),
     Verb.ACCOUNT_CLOSED: _l("closed their account"),
+    Verb.PROGRESS_REPORTED: _l("reported progress"),
+    Verb.MEASURED: _l("recorded a measurement"),
+    Verb.ASSESSED: _l("recorded an assessment"),
 }
 
 # Names of the tables a log entry can be about, as a reader would say them.
@@ -155,6 +161,15 @@ SUBJECT_LABELS = {
     "report": _l("report on a comment"),
     "moderation_action": _l("moderation decision"),
     "meeting": _l("meeting"),
+    "milestone": _l("milestone"),
+    "responsible_institution": _l("responsible institution"),
+    "commitment_contact": _l("commitment contact"),
+    "evidence_link": _l("evidence of progress"),
+    "indicator": _l("indicator"),
+    "measurement": _l("measurement"),
+    "assessment_entry": _l("IRM assessment"),
+    "assessor": _l("assessor role"),
+    "recommendation": _l("IRM recommendation"),
 }
 
 

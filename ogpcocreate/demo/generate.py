@@ -64,7 +64,7 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..reports import tally
 from ..reports.models import ParticipationTally
-from . import generate_forums, generate_process, generate_world
+from . import generate_forums, generate_monitoring, generate_process, generate_world
 from .loader import PASSWORD
 
 LOG = ParticipationEvent.__table__
@@ -194,6 +194,7 @@ def _build(scale: float, seed: int, conn) -> generate_world.World:
     generate_process.comments(w, calls)
     generate_forums.meetings(w, calls, names)
     generate_forums.votes(w, calls)
+    generate_monitoring.monitoring(w, calls)
     current = w.summary["current_plan"]
     w.summary["current_plan_events"] = sum(1 for e in w.events if e[13] == current)
     w.summary["current_plan_contributions"] = sum(

@@ -185,13 +185,14 @@ def load() -> None:
         name = f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
         _user(f"persona{i + 1:02d}", name, territory)
 
-    from . import history, process
+    from . import history, monitoring, process
 
     members = {Seat.GOVERNMENT: accounts["gobierno"], Seat.GUARANTOR: accounts["garante"],
                Seat.CIVIL_SOCIETY: accounts["nucleo"]}
     acts = process.Acts()
     history.load(acts, members)
     process.load(acts, rng, members)
+    monitoring.load(acts, members)  # commitments' implementation, the IRM's assessment and recommendations
     acts.write()  # the two plans' acts, in the order they happened
     from .repository import load as load_repository
 

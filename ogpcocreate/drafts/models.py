@@ -149,14 +149,47 @@ class Incorporation(db.Model):
     )
 
 
+class MilestoneStatus(enum.StrEnum):
+    """Where a milestone of an adopted commitment stands (monitoring/: contacts update it)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self):
+        return {MilestoneStatus.NOT_STARTED: _l("Not started"), MilestoneStatus.IN_PROGRESS: _l("In progress"),
+                MilestoneStatus.COMPLETE: _l("Complete"), MilestoneStatus.CANCELLED: _l("Cancelled")}[self]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (MilestoneStatus.COMPLETE, MilestoneStatus.CANCELLED)
+
+
 class Milestone(db.Model):
+    """A milestone of one version. Once the commitment is adopted, the adopted version's milestones are
+    the ones implemented: their status and actual dates are kept here as they stand now, and every
+    change is a MilestoneUpdate row (monitoring/models.py) and an entry on the participation log."""
+
     __tablename__ = "milestone"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("draft_version.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     description: Mapped[str] = mapped_column(Text)
-    due: Mapped[date]
+    due: Mapped[date]  # the planned end date
     responsible: Mapped[str] = mapped_column(String(200))
+    planned_start: Mapped[date | None]
+    status: Mapped[MilestoneStatus] = enum_column(MilestoneStatus, default=MilestoneStatus.NOT_STARTED,
+                                                  server_default=MilestoneStatus.NOT_STARTED.value)
+    actual_start: Mapped[date | None]
+    actual_end: Mapped[date | None]
+
+    version: Mapped[DraftVersion] = relationship(viewonly=True)
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its planned end and not done (a cancelled milestone is not overdue: it was dropped)."""
+        return not self.status.is_closed and self.due < today
 
     __table_args__ = (Index("ix_milestone_version_position", "version_id", "position"),)

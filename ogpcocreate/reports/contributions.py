@@ -5,7 +5,8 @@ responses/contributions.py defines it once, for the reports as for the rounds an
 
 A contribution is *due* a response once its window has closed: a proposal when its call stops taking
 proposals (responses are only accepted from then on, calls/phases.py), a comment when its version's
-comment window closes. Contributions still inside an open window are reported as awaiting their window
+comment window closes, a comment on a commitment's implementation once the institution's time to answer
+has passed (responses/contributions.py, IMPLEMENTATION_WINDOW). Contributions still inside an open window are reported as awaiting their window
 and do not count against the level (reports/influence.py).
 
 The sector of a contribution is the one the log recorded for the act (submitted / commented), so the
@@ -27,6 +28,7 @@ from ..core.eventlog import ParticipationEvent, Verb
 from ..core.sectors import Sector
 from ..drafts.models import DraftCommitment, DraftVersion
 from ..extensions import db
+from ..monitoring.models import ImplementationComment
 from ..organisations.models import Organisation
 from ..proposals.models import Proposal
 from ..responses import contributions as contribution
@@ -98,7 +100,27 @@ def contributions_query(scope: Scope, now: datetime):
         .outerjoin(response, contribution.current_response_to_comment(Comment, response.c))
         .where(scope.calls(call.c), contribution.comment_counts())
     )
-    return union_all(proposals, comments).subquery("contribution")
+    response = Response.__table__.alias("ri")
+    outcome, unjustified = _answered_parts(response)
+    implementation = (
+        select(
+            literal("implementation_comment").label("kind"), ImplementationComment.id.label("id"),
+            DraftCommitment.call_id.label("call_id"),
+            _sector(event, organisation, ImplementationComment.organisation_id).label("sector"),
+            case((ImplementationComment.created_at <= now - contribution.IMPLEMENTATION_WINDOW, 1), else_=0).label("due"),
+            outcome.label("outcome"), unjustified.label("unjustified"),
+            ImplementationComment.draft_id.label("draft_id"), cast(null(), Integer).label("version"),
+        )
+        .select_from(ImplementationComment)
+        .join(DraftCommitment, DraftCommitment.id == ImplementationComment.draft_id)
+        .join(call, call.c.id == DraftCommitment.call_id)
+        .outerjoin(organisation, organisation.c.id == ImplementationComment.organisation_id)
+        .outerjoin(event, and_(event.c.subject_type == "implementation_comment",
+                               event.c.subject_id == ImplementationComment.id, event.c.verb == Verb.COMMENTED.value))
+        .outerjoin(response, contribution.current_response_to_implementation_comment(ImplementationComment, response.c))
+        .where(scope.calls(call.c))
+    )
+    return union_all(proposals, comments, implementation).subquery("contribution")
 
 
 @dataclass

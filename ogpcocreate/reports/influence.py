@@ -182,6 +182,8 @@ def consult(scope: Scope, counts: ContributionCounts) -> Check:
 def _contribution_link(row) -> tuple[str, dict]:
     if row.kind == "proposal":
         return "proposals.detail", {"proposal_id": row.id}
+    if row.kind == "implementation_comment":
+        return "monitoring.commitment", {"draft_id": row.draft_id, "_anchor": f"dialogue-{row.id}"}
     return "drafts.version", {"draft_id": row.draft_id, "number": row.version, "_anchor": f"comment-{row.id}"}
 
 

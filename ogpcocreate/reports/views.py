@@ -23,6 +23,7 @@ from .. import visibility
 from ..calls.loaders import get_call_or_404
 from ..core import territories
 from ..core.sectors import Sector
+from ..monitoring import checklist
 from ..plans.loaders import get_plan_or_404, load_plan_or_404
 from . import figures, services
 from .forms import CompareForm
@@ -54,9 +55,10 @@ def _figures(rep: InfluenceReport, marks: list) -> dict:
     }
 
 
-def _render(rep: InfluenceReport, subject, marks: list, compare_form=None):
+def _render(rep: InfluenceReport, subject, marks: list, compare_form=None, requirements=None):
     return render_template(
         "reports/report.html", rep=rep, subject=subject, fig=_figures(rep, marks), compare_form=compare_form,
+        requirements=requirements,
         tables={name: services.breakdown(rep, name) for name in BREAKDOWNS},
     )
 
@@ -75,7 +77,9 @@ def plan_influence(plan_id: int):
     previous = services.previous_plan(plan)
     if previous is not None:
         marks.insert(0, (previous.name, services.plan_level(previous)))
-    return _render(rep, plan, marks, _compare_form(plan, previous))
+    # A plan's page shows the OGP minimum requirements, which take in the four process flags and extend
+    # them (monitoring/checklist.py); a call's page keeps the flags of its own process.
+    return _render(rep, plan, marks, _compare_form(plan, previous), checklist.checklist(plan))
 
 
 @bp.route("/calls/<int:call_id>/influence")

@@ -1,4 +1,5 @@
-"""What a contribution is, once (DOMAIN.md, "Contribution"): a proposal or a comment from a participant.
+"""What a contribution is, once (DOMAIN.md, "Contribution"): a proposal or a comment from a participant,
+on a draft or on an adopted commitment's implementation (monitoring/models.py, ImplementationComment).
 
 - A proposal *counts* unless its author withdrew it.
 - A comment *counts* when a participant wrote it (not a secretariat member's own comment) and it is not
@@ -14,12 +15,18 @@ the rounds of a draft and its adoption (drafts/services.py, drafts/adoption.py) 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import and_
 
 from ..comments.models import Comment
 from ..core.sectors import Sector
 from ..proposals.models import Proposal
 from .models import Response
+
+# A comment on a commitment's implementation has no comment window: the responsible institution has this
+# long to answer it, and from then on it is due a response (reports/contributions.py).
+IMPLEMENTATION_WINDOW = timedelta(days=30)
 
 
 def proposal_counts(proposal=Proposal):
@@ -35,6 +42,11 @@ def comment_counts(comment=Comment):
 def current_response_to_comment(comment=Comment, response=Response):
     """The join condition from a comment to its current response (outer-join it: none is unanswered)."""
     return and_(response.comment_id == comment.id, response.is_current)
+
+
+def current_response_to_implementation_comment(comment, response=Response):
+    """The join condition from a comment on a commitment's implementation to its current response."""
+    return and_(response.implementation_comment_id == comment.id, response.is_current)
 
 
 def current_response_to_proposal(proposal=Proposal, response=Response):

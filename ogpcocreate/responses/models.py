@@ -53,19 +53,24 @@ class Response(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    # A comment on a commitment's implementation (monitoring/models.py), answered the same way.
+    implementation_comment_id: Mapped[int | None] = mapped_column(ForeignKey("implementation_comment.id"))
     revision: Mapped[int] = mapped_column(default=1)
     is_current: Mapped[bool] = mapped_column(default=True)
     outcome: Mapped[Outcome] = enum_column(Outcome)
     justification_source: Mapped[str] = mapped_column(Text, default="", server_default="")
     justification: Mapped[str] = mapped_column(Text, default="", server_default="")
     responder_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    seat: Mapped[Seat] = enum_column(Seat)
+    # The seat the responder answered for; none for a commitment's contact (the responsible institution).
+    seat: Mapped[Seat | None] = enum_column(Seat, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     responder: Mapped[User] = relationship()
 
     __table_args__ = (
-        CheckConstraint("(proposal_id IS NULL) <> (comment_id IS NULL)", name="exactly_one_contribution"),
+        CheckConstraint("(CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END)"
+                        " + (CASE WHEN implementation_comment_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="exactly_one_contribution"),
         UniqueConstraint("proposal_id", "revision", name="uq_response_proposal_revision"),
         UniqueConstraint("comment_id", "revision", name="uq_response_comment_revision"),
         Index(
@@ -74,6 +79,14 @@ class Response(db.Model):
             unique=True,
             sqlite_where=text("is_current AND proposal_id IS NOT NULL"),
             postgresql_where=text("is_current AND proposal_id IS NOT NULL"),
+        ),
+        UniqueConstraint("implementation_comment_id", "revision", name="uq_response_implementation_comment_revision"),
+        Index(
+            "uq_response_current_implementation_comment",
+            "implementation_comment_id",
+            unique=True,
+            sqlite_where=text("is_current AND implementation_comment_id IS NOT NULL"),
+            postgresql_where=text("is_current AND implementation_comment_id IS NOT NULL"),
         ),
         Index(
             "uq_response_current_comment",

@@ -1,7 +1,9 @@
 """Giving and revising reasoned responses to contributions, and notifying the contributor.
 
 DOMAIN.md, "Contribution": a proposal or a comment from a participant; each receives an outcome and a
-justification, mandatory unless adopted. One mechanism for both: ``respond`` takes either. A revision
+justification, mandatory unless adopted. One mechanism for all: ``respond`` takes a proposal, a comment
+on a draft, or a comment on a commitment's implementation (monitoring/models.py), which the
+commitment's responsible institution answers too (its contact holds no seat). A revision
 adds a new row (the previous one stays, no longer current), so the history of every answer is public.
 """
 
@@ -22,9 +24,11 @@ from ..extensions import db
 from . import rules
 from .models import Outcome, Response
 
+_COLUMNS = {"proposal": "proposal_id", "comment": "comment_id", "implementation_comment": "implementation_comment_id"}
+
 
 def _column(contribution):
-    return Response.proposal_id if contribution.__tablename__ == "proposal" else Response.comment_id
+    return getattr(Response, _COLUMNS[contribution.__tablename__])
 
 
 def current(contribution) -> Response | None:
@@ -43,6 +47,11 @@ def _notify(contribution, response: Response) -> None:
         title, url = contribution.title, external_url("proposals.detail", proposal_id=contribution.id)
         subject = (N_("Response to your proposal: %(title)s") if response.revision == 1
                    else N_("Revised response to your proposal: %(title)s"))
+    elif contribution.__tablename__ == "implementation_comment":
+        title = contribution.draft.title
+        url = external_url("monitoring.commitment", draft_id=contribution.draft_id) + f"#dialogue-{contribution.id}"
+        subject = (N_("Response to your comment on: %(title)s") if response.revision == 1
+                   else N_("Revised response to your comment on: %(title)s"))
     else:
         title = contribution.version.draft.title
         # The version the comment was made on: the current one moves on with the next round.
@@ -55,8 +64,9 @@ def _notify(contribution, response: Response) -> None:
                revised=response.revision > 1, url=url)
 
 
-def respond(actor: User, seat: Seat, contribution, outcome: str, justification: str) -> Response:
-    """Answer a proposal or a comment (or revise the answer)."""
+def respond(actor: User, seat: Seat | None, contribution, outcome: str, justification: str) -> Response:
+    """Answer a proposal or a comment (or revise the answer). ``seat`` is None only for a commitment's
+    contact answering a comment on its implementation (monitoring/services.py checks who may)."""
     outcome = Outcome(outcome)
     justification = (justification or "").strip()
     if refusal := rules.answerable_refusal(contribution):
@@ -81,8 +91,10 @@ def respond(actor: User, seat: Seat, contribution, outcome: str, justification: 
     db.session.add(response)
     db.session.flush()
     organisation = contribution.organisation
-    call = contribution.call if contribution.__tablename__ == "proposal" else contribution.version.draft.call
-    eventlog.record(actor, Verb.RESPONDED, response, sector=seat.sector, territory="national", call=call,
+    call = contribution.version.draft.call if contribution.__tablename__ == "comment" else contribution.call
+    # A contact answers for no seat: the log gives them their own sector (government, by who they are).
+    eventlog.record(actor, Verb.RESPONDED, response, sector=seat.sector if seat else None,
+                    territory="national" if seat else None, call=call,
                     data={contribution.__tablename__: contribution.id, "outcome": outcome.value, "revision": revision,
                           "contributor_sector": organisation.sector.value if organisation else "citizen"})
     _notify(contribution, response)

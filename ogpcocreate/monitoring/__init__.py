@@ -1,0 +1,1 @@
+"""Monitoring adopted commitments: implementation, the IRM's assessment, performance, recommendations."""
