@@ -133,6 +133,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
                       drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp):
         app.register_blueprint(blueprint)
+    from .api import views as api_views
+
+    api_views.register(app)
 
 
 def _register_template_context(app: Flask) -> None:

@@ -26,7 +26,7 @@ from ogpcocreate.approvals.models import Approval, Stance
 from ogpcocreate.auth import services as auth
 from ogpcocreate.auth.models import User
 from ogpcocreate.calls import services as calls
-from ogpcocreate.calls.models import Call
+from ogpcocreate.calls.models import Call, Theme
 from ogpcocreate.comments.models import Comment
 from ogpcocreate.core import tokens
 from ogpcocreate.core.db import utcnow
@@ -42,6 +42,7 @@ from ogpcocreate.organisations.models import Invitation, Organisation
 from ogpcocreate.plans.models import ActionPlan
 from ogpcocreate.proposals import services as proposals
 from ogpcocreate.proposals.models import Proposal
+from ogpcocreate.responses.models import Response
 from ogpcocreate.reports.services import BREAKDOWNS
 from ogpcocreate.secretariat.models import SecretariatMembership
 from ogpcocreate.votes import services as votes
@@ -262,7 +263,7 @@ def parameter_values() -> dict[str, list]:
         "meeting_id": ids(Meeting), "ballot_id": ids(Ballot), "proposal_id": ids(Proposal), "org_id": ids(Organisation),
         "comment_id": ids(Comment), "approval_id": ids(Approval), "invitation_id": ids(Invitation),
         "membership_id": ids(SecretariatMembership), "name": list(BREAKDOWNS), "token": ["forged-token"],
-        "filename": ["css/site.css"],
+        "filename": ["css/site.css"], "theme_id": ids(Theme), "response_id": ids(Response),
     }
 
 
