@@ -156,3 +156,42 @@ def test_the_documentation_is_served_from_this_site(api):
     asset.close()
     assert api.get("/api/v1/docs/assets/..%2Fsecret").status_code == 404
     assert "'unsafe-eval'" not in page.headers["Content-Security-Policy"]
+
+
+def test_every_dataset_streams_as_csv_with_the_same_rows(api):
+    import csv
+    import io
+
+    for resource in services.RESOURCES:
+        response = api.get(f"/open-data/{resource.name}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        if resource.has_list:
+            assert [int(r["id"]) for r in rows] == [i["id"] for i in _all(api, f"/api/v1/{resource.name}?limit=200")]
+        assert "password" not in response.get_data(as_text=True)
+    assert api.get("/open-data/users.csv").status_code == 404
+
+
+def test_the_open_data_page_lists_every_dataset_and_column_and_is_in_the_footer(api):
+    from ogpcocreate.api.dictionary import COLUMNS, DATASETS
+    from ogpcocreate.api.views import csv_columns
+
+    html = api.get("/open-data", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for resource in services.RESOURCES:
+        assert f"/open-data/{resource.name}.csv" in html and str(DATASETS[resource.name]) in html
+        for column in csv_columns(resource):
+            assert column in COLUMNS, (resource.name, column)
+    assert "CC BY 4.0" in html and "verify_record.py" in html and "/record.csv" in html
+    assert 'href="/open-data"' in api.get("/").get_data(as_text=True)
+
+
+def test_no_email_or_password_hash_anywhere_in_the_api(demo, api):
+    from ogpcocreate.auth.models import User
+
+    with demo.app_context():
+        secrets = [s for u in db.session.scalars(select(User)) for s in (u.email, u.password_hash) if s]
+    bodies = [api.get(f"/api/v1/{name}?limit=200").get_data(as_text=True) for name in RESOURCES]
+    bodies += [api.get(f"/open-data/{r.name}.csv").get_data(as_text=True) for r in services.RESOURCES]
+    bodies += [api.get("/api/v1/record?limit=200").get_data(as_text=True), api.get("/api/v1/openapi.json").get_data(as_text=True)]
+    for body in bodies:
+        assert not any(secret in body for secret in secrets)

@@ -35,7 +35,7 @@ def test_every_endpoint_answers_as_documented(api_schema):
 def test_the_first_page_of_every_list_validates(demo_app, api_schema):
     """Generated parameters mostly miss; the plain first page of each list has the demo's real rows."""
     client = demo_app.test_client()
-    for path, item in api_schema.raw_schema["paths"].items():
+    for path in api_schema.raw_schema["paths"]:
         if "{" in path:
             continue
         operation = api_schema[path]["GET"]

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import select
 
+from ogpcocreate.api import services as api_services
 from ogpcocreate.approvals.models import Approval, Stance
 from ogpcocreate.auth import services as auth
 from ogpcocreate.auth.models import User
@@ -42,8 +43,8 @@ from ogpcocreate.organisations.models import Invitation, Organisation
 from ogpcocreate.plans.models import ActionPlan
 from ogpcocreate.proposals import services as proposals
 from ogpcocreate.proposals.models import Proposal
-from ogpcocreate.responses.models import Response
 from ogpcocreate.reports.services import BREAKDOWNS
+from ogpcocreate.responses.models import Response
 from ogpcocreate.secretariat.models import SecretariatMembership
 from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import Ballot
@@ -264,6 +265,7 @@ def parameter_values() -> dict[str, list]:
         "comment_id": ids(Comment), "approval_id": ids(Approval), "invitation_id": ids(Invitation),
         "membership_id": ids(SecretariatMembership), "name": list(BREAKDOWNS), "token": ["forged-token"],
         "filename": ["css/site.css"], "theme_id": ids(Theme), "response_id": ids(Response),
+        "dataset": [r.name for r in api_services.RESOURCES],
     }
 
 

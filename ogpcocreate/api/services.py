@@ -280,3 +280,7 @@ def last_change() -> datetime | None:
 
 def max_page() -> int:
     return current_app.config.get("API_MAX_LIMIT", 200)
+
+
+def by_name(name: str) -> Resource | None:
+    return next((r for r in RESOURCES if r.name == name), None)

@@ -3,11 +3,14 @@ record by cursor, CORS for every GET under /api/v1/, and the interactive documen
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import swagger_ui_bundle
 from flask import Blueprint as FlaskBlueprint
-from flask import abort, jsonify, render_template, request, send_from_directory
+from flask import Response, abort, jsonify, render_template, request, send_from_directory, stream_with_context
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -16,7 +19,7 @@ from ..core.params import MAX_ID, BadParameter, int_arg
 from ..core.sectors import Sector
 from ..core.urls import external_url
 from ..opendata import record
-from . import schemas, services
+from . import dictionary, schemas, services
 
 bp = Blueprint("api", __name__, description="Every public resource, read-only.")
 docs_bp = FlaskBlueprint("apidocs", __name__)
@@ -179,6 +182,54 @@ def open_to_every_origin(response):
     return response
 
 
+# --- each dataset whole as CSV, streamed in constant memory --------------------------------------------
+
+CSV_BATCH = 500
+
+
+def csv_columns(resource: services.Resource) -> list[str]:
+    return list(resource.schema._declared_fields)
+
+
+@docs_bp.route("/open-data/<dataset>.csv")
+def dataset_csv(dataset: str):
+    """Every public row of a dataset, oldest first, read in keyset batches: memory does not grow with the
+    table. Nested values (a draft's versions, a meeting's attendance) are written as JSON in their cell;
+    a cell a spreadsheet would run as a formula starts with an apostrophe (record.spreadsheet_safe)."""
+    resource = services.by_name(dataset)
+    if resource is None:
+        abort(404)
+    columns = csv_columns(resource)
+    dump = resource.schema().dump
+
+    def cell(value):
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return value
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        after = 0
+        while True:
+            items, cursor = services.page(resource, {}, after, CSV_BATCH)
+            for item in items:
+                data = dump(item)
+                writer.writerow(record.spreadsheet_safe([cell(data.get(name)) for name in columns]))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if cursor is None:
+                return
+            after = cursor
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={dataset}.csv"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 # --- the interactive documentation, from the swagger-ui files shipped on PyPI (no CDN) -------------------
 
 _SWAGGER = Path(swagger_ui_bundle.swagger_ui_path)
@@ -186,6 +237,16 @@ _ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "index.css", "favicon-32x32
 # Swagger UI sets styles from script; everything still comes from this site.
 DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+@docs_bp.route("/open-data")
+def open_data():
+    """Every dataset of the site, its formats, its columns, its licence and how to verify the record."""
+    from ..opendata.record import CSV_COLUMNS
+
+    datasets = [(r, dictionary.DATASETS[r.name], [(c, dictionary.COLUMNS.get(c)) for c in csv_columns(r)])
+                for r in services.RESOURCES]
+    return render_template("opendata/index.html", datasets=datasets, record_columns=CSV_COLUMNS)
 
 
 @docs_bp.route("/api/v1/docs")

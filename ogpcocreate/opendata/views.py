@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from ..calls.phases import SCHEDULE
 from ..core.db import utcnow
@@ -153,8 +153,3 @@ def api_plans():
     ]
     return _cacheable(jsonify({"plans": plans}))
 
-
-@bp.route("/open-data")
-def open_data():
-    """Every dataset of the site, its formats, its columns, its licence and how to verify the record."""
-    return render_template("opendata/index.html", record_columns=record.CSV_COLUMNS)
