@@ -247,6 +247,40 @@ def archive_export(file: str) -> None:
                f"chain head {'empty' if head is None else head['seq']}.")
 
 
+@archive_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def archive_import(file: str) -> None:
+    """Restore FILE into this empty database, after checking every checksum, the schema and the whole chain."""
+    from .archive import services as archive
+    from .extensions import db
+
+    bar = None
+
+    def start(description: dict) -> None:
+        nonlocal bar
+        click.echo(f"Checksums and schema verified ({description['schema_revision']}).")
+        bar = click.progressbar(length=sum(description["rows"].values()), label="Importing rows", show_pos=True,
+                                show_eta=True)
+        bar.__enter__()
+
+    started = time.monotonic()
+    try:
+        description = archive.import_archive(file, lambda n: bar.update(n), start)
+        db.session.commit()
+    except archive.ArchiveError as exc:
+        db.session.rollback()
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        click.echo(f"Refused: {exc.message} Nothing was imported.", err=True)
+        sys.exit(1)
+    bar.__exit__(None, None, None)
+    total = sum(description["rows"].values())
+    elapsed = max(time.monotonic() - started, 1e-6)
+    head = description["chain_head"]
+    head_text = "empty" if head is None else f"{head['seq']} {head['hash']}"
+    click.echo(f"{total} rows imported in {elapsed:.1f} s ({total / elapsed:.0f} rows/s); chain verified, head {head_text}.")
+
+
 def register(app: Flask) -> None:
     for group in (users_cli, audit_cli, mail_cli, demo_cli, archive_cli):
         app.cli.add_command(group)

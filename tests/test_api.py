@@ -195,3 +195,8 @@ def test_no_email_or_password_hash_anywhere_in_the_api(demo, api):
     bodies += [api.get("/api/v1/record?limit=200").get_data(as_text=True), api.get("/api/v1/openapi.json").get_data(as_text=True)]
     for body in bodies:
         assert not any(secret in body for secret in secrets)
+
+
+def test_a_cursor_beyond_any_id_is_a_400_not_a_database_error(api):
+    assert api.get("/api/v1/themes?cursor=3000000000").status_code == 400
+    assert api.get("/api/v1/themes?cursor=2147483647").get_json()["items"] == []

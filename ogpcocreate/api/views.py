@@ -50,7 +50,7 @@ def _cursor() -> int:
     raw = request.args.get("cursor", "").strip()
     if not raw:
         return 0
-    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_ID)):
+    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_ID)) and int(raw) <= MAX_ID:
         return int(raw)
     raise BadParameter(_("The cursor must be one given by a previous page (next_cursor)."))
 
@@ -87,7 +87,7 @@ def _next_url(endpoint: str, cursor: int | None) -> str | None:
 
 def _page_parameters(filters: dict) -> list[dict]:
     params = [
-        {"in": "query", "name": "cursor", "schema": {"type": "string", "pattern": "^[0-9]{0,10}$"},
+        {"in": "query", "name": "cursor", "schema": {"type": "string", "pattern": "^[0-9]{0,9}$"},
          "description": "The next_cursor of the previous page; empty for the first."},
         {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 200},
          "description": f"Items a page (default {DEFAULT_LIMIT})."},

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import bagit
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import Integer, func, select, text
 
 from ..core.eventlog import ParticipationEvent
 from ..extensions import db
@@ -114,6 +114,183 @@ def export(target: str | Path, advance: Callable[[int], None] = lambda n: None) 
         }, checksums=["sha256"])
         with tarfile.open(target, "w") as tar:
             tar.add(bag_dir, arcname="archive")
+        return description
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- import ------------------------------------------------------------------------------------------------
+
+
+class ArchiveError(Exception):
+    """The archive cannot be imported; ``message`` says why in words a person can act on. Nothing was imported."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _unpack(source: Path, into: Path) -> Path:
+    try:
+        with tarfile.open(source) as tar:
+            tar.extractall(into, filter="data")
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise ArchiveError(f"The file is not a complete archive (it may be truncated or not an archive at all): {exc}") from exc
+    bag_dir = into / "archive"
+    if not (bag_dir / "bagit.txt").is_file():
+        raise ArchiveError("The file is not a continuity archive: it holds no BagIt package named 'archive'.")
+    return bag_dir
+
+
+def _validate_bag(bag_dir: Path) -> dict:
+    try:
+        bag = bagit.Bag(str(bag_dir))
+        bag.validate(processes=1)
+    except bagit.BagValidationError as exc:
+        details = "; ".join(str(d) for d in (exc.details or [])[:5])
+        raise ArchiveError(f"The archive does not match its manifest (a part is altered, missing or extra): "
+                           f"{exc.message}{': ' + details if details else ''}") from exc
+    except bagit.BagError as exc:
+        raise ArchiveError(f"The archive's BagIt package is damaged: {exc}") from exc
+    if "sha256" not in bag.algorithms:
+        raise ArchiveError("The archive's manifest has no SHA-256 checksums.")
+    try:
+        description = json.loads((bag_dir / "data" / "archive.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ArchiveError(f"The archive's description (archive.json) cannot be read: {exc}") from exc
+    if description.get("format") != FORMAT:
+        raise ArchiveError(f"The archive is in format {description.get('format')!r}; this version reads {FORMAT!r}.")
+    return description
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def _check_schema(description: dict) -> None:
+    archived, here = description.get("schema_revision"), schema_revision()
+    if archived is not None and archived not in known_revisions():
+        raise ArchiveError(f"The archive was made by a newer version of the platform (database schema {archived!r}, "
+                           f"unknown here). Upgrade this installation, then import it.")
+    if archived != here:
+        raise ArchiveError(f"The archive's database schema ({archived!r}) is not this database's ({here!r}): "
+                           f"migrate this database to the same revision first.")
+
+
+def _check_empty() -> None:
+    filled = [name for name, n in row_counts().items() if n]
+    if filled:
+        raise ArchiveError(f"The database is not empty ({', '.join(filled[:5])}…): an archive is imported into an "
+                           f"empty database only, so that nothing is mixed or overwritten.")
+
+
+def _converters(table) -> dict:
+    from sqlalchemy import Date, LargeBinary, Numeric
+
+    from ..core.db import UTCDateTime
+
+    out = {}
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            out[column.name] = datetime.fromisoformat
+        elif isinstance(kind, Date) and not isinstance(kind, UTCDateTime):
+            out[column.name] = date.fromisoformat
+        elif isinstance(kind, LargeBinary):
+            out[column.name] = base64.b64decode
+        elif isinstance(kind, Numeric) and kind.asdecimal:
+            out[column.name] = Decimal
+    return out
+
+
+def _load_table(table, path: Path, advance: Callable[[int], None]) -> int:
+    convert = _converters(table)
+    names = {c.name for c in table.columns}
+    count, batch = 0, []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if set(row) != names:
+                raise ArchiveError(f"Table {table.name}: a row's columns do not match this database's.")
+            for name, fn in convert.items():
+                if row[name] is not None:
+                    row[name] = fn(row[name])
+            batch.append(row)
+            if len(batch) >= BATCH:
+                db.session.execute(table.insert(), batch)
+                count += len(batch)
+                advance(len(batch))
+                batch = []
+    if batch:
+        db.session.execute(table.insert(), batch)
+        count += len(batch)
+        advance(len(batch))
+    return count
+
+
+def _restart_sequences() -> None:
+    """PostgreSQL: identity sequences continue after the imported ids (SQLite needs nothing)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables():
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and isinstance(pk[0].type, Integer):
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
+                f"COALESCE((SELECT MAX(\"{pk[0].name}\") FROM \"{table.name}\"), 0) + 1, false)"
+            ))
+
+
+def inspect_archive(source: str | Path, work: Path) -> tuple[Path, dict]:
+    """Unpack and check everything that can be checked before touching the database."""
+    bag_dir = _unpack(Path(source), work)
+    description = _validate_bag(bag_dir)
+    _check_schema(description)
+    missing = [t.name for t in tables() if not (bag_dir / "data" / "tables" / f"{t.name}.jsonl").is_file()]
+    if missing:
+        raise ArchiveError(f"The archive has no part for the tables {', '.join(missing)}.")
+    return bag_dir, description
+
+
+def import_archive(source: str | Path, advance: Callable[[int], None] = lambda n: None,
+                   on_checked: Callable[[dict], None] = lambda d: None) -> dict:
+    """Restore an archive into this (empty) database, in one transaction: the manifest's checksums, the
+    schema revision and the emptiness of the database are checked first; then the rows are loaded and the
+    participation log's whole chain is verified with the same verifier as ``audit verify`` and compared
+    with the head the archive declares, before anything is committed. Any failure rolls everything back
+    and raises ArchiveError. The caller commits."""
+    from ..core.eventlog import verify
+
+    work = Path(tempfile.mkdtemp(prefix="archive-import-"))
+    try:
+        bag_dir, description = inspect_archive(source, work)
+        _check_empty()
+        on_checked(description)
+        try:
+            counts = {t.name: _load_table(t, bag_dir / "data" / "tables" / f"{t.name}.jsonl", advance) for t in tables()}
+            if counts != description.get("rows"):
+                raise ArchiveError("The archive's tables do not hold the number of rows its description declares.")
+            result = verify()
+            if not result.ok:
+                raise ArchiveError(f"The participation log in the archive does not verify: {result.error}.")
+            if chain_head() != description.get("chain_head"):
+                raise ArchiveError("The participation log's last entry is not the chain head the archive declares.")
+            _restart_sequences()
+            db.session.flush()
+        except ArchiveError:
+            db.session.rollback()
+            raise
+        except Exception as exc:
+            db.session.rollback()
+            raise ArchiveError(f"The archive's rows cannot be loaded into this database: {exc}") from exc
+        files = bag_dir / "data" / "files"
+        storage = current_app.config.get("STORAGE_FOLDER")
+        if files.is_dir() and storage:
+            shutil.copytree(files, storage, dirs_exist_ok=True)
         return description
     finally:
         shutil.rmtree(work, ignore_errors=True)
