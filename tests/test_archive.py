@@ -214,3 +214,16 @@ def test_a_round_trip_through_the_other_engine_gives_the_same_answers(demo_app, 
     finally:
         _dispose(back)
     shutil.rmtree(back_dir, ignore_errors=True)
+
+
+def test_new_rows_after_an_import_take_new_ids(empty_app, demo_archive):
+    from ogpcocreate.plans.models import ActionPlan
+
+    from .factories import make_plan
+
+    assert _import(empty_app, demo_archive)[0] == 0
+    with empty_app.app_context():
+        highest = db.session.scalar(select(func.max(ActionPlan.id)))
+        plan = make_plan()
+        db.session.commit()
+        assert plan.id > highest

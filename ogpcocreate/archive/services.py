@@ -239,10 +239,9 @@ def _restart_sequences() -> None:
     for table in tables():
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and isinstance(pk[0].type, Integer):
-            db.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
-                f"COALESCE((SELECT MAX(\"{pk[0].name}\") FROM \"{table.name}\"), 0) + 1, false)"
-            ))
+            sequence = func.pg_get_serial_sequence(table.name, pk[0].name)
+            highest = func.coalesce(select(func.max(pk[0])).scalar_subquery(), 0)
+            db.session.execute(select(func.setval(sequence, highest + 1, False)))
 
 
 def inspect_archive(source: str | Path, work: Path) -> tuple[Path, dict]:
