@@ -281,6 +281,23 @@ def archive_import(file: str) -> None:
     click.echo(f"{total} rows imported in {elapsed:.1f} s ({total / elapsed:.0f} rows/s); chain verified, head {head_text}.")
 
 
+@archive_cli.command("work")
+@click.option("--loop", is_flag=True, help="Keep running and prepare archives as the secretariat asks for them.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
+def archive_work(loop: bool, interval: float) -> None:
+    """Prepare the continuity archives the secretariat asked for (the Procfile's archiver process)."""
+    from .archive import services as archive
+
+    while True:
+        export = archive.work_once()
+        if export is not None:
+            click.echo(f"Archive {export.id}: {export.status.value} {export.file_name or export.error or ''}".rstrip())
+            continue
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def register(app: Flask) -> None:
     for group in (users_cli, audit_cli, mail_cli, demo_cli, archive_cli):
         app.cli.add_command(group)

@@ -30,6 +30,8 @@ ROUTES = {
     "opendata.record_spreadsheet_csv": ("GET", "/record-spreadsheet.csv", PUBLIC),
     "opendata.record_json": ("GET", "/record.json", PUBLIC),
     "opendata.api_calls": ("GET", "/api/v1/calls", PUBLIC),
+    "archive.index": ("GET", "/secretariat/archive", SEATS),
+    "archive.download": ("GET", "/secretariat/archive/1/download", SEATS),
     "opendata.api_plans": ("GET", "/api/v1/plans", PUBLIC),
     "api.plans_item": ("GET", "/api/v1/plans/{plan_id}", PUBLIC),
     "api.calls_item": ("GET", "/api/v1/calls/{call_id}", PUBLIC),

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from ogpcocreate.api import services as api_services
 from ogpcocreate.approvals.models import Approval, Stance
+from ogpcocreate.archive.models import ArchiveExport
 from ogpcocreate.auth import services as auth
 from ogpcocreate.auth.models import User
 from ogpcocreate.calls import services as calls
@@ -265,7 +266,7 @@ def parameter_values() -> dict[str, list]:
         "comment_id": ids(Comment), "approval_id": ids(Approval), "invitation_id": ids(Invitation),
         "membership_id": ids(SecretariatMembership), "name": list(BREAKDOWNS), "token": ["forged-token"],
         "filename": ["css/site.css"], "theme_id": ids(Theme), "response_id": ids(Response),
-        "dataset": [r.name for r in api_services.RESOURCES],
+        "dataset": [r.name for r in api_services.RESOURCES], "export_id": ids(ArchiveExport),
     }
 
 

@@ -293,3 +293,75 @@ def import_archive(source: str | Path, advance: Callable[[int], None] = lambda n
         return description
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# --- the secretariat's downloads: queued by a request, prepared by the worker --------------------------------
+
+
+def archive_folder() -> Path:
+    folder = current_app.config.get("ARCHIVE_FOLDER") or str(Path(current_app.instance_path) / "archives")
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def request_export(actor, seat):
+    """Queue an archive for the worker (``flask archive work``), logged as the seat's act."""
+    from ..core import eventlog
+    from ..core.errors import ServiceError
+    from .models import ArchiveExport
+    from .rules import request_refusal
+
+    refusal = request_refusal(actor)
+    if refusal:
+        raise ServiceError(refusal)
+    export = ArchiveExport(requested_by_id=actor.id)
+    db.session.add(export)
+    db.session.flush()
+    eventlog.record(actor, eventlog.Verb.CREATED, subject=export, sector=seat.sector)
+    return export
+
+
+def recent_exports(limit: int = 20) -> list:
+    from .models import ArchiveExport
+
+    return list(db.session.scalars(select(ArchiveExport).order_by(ArchiveExport.id.desc()).limit(limit)))
+
+
+def work_once() -> object | None:
+    """Prepare the oldest queued archive, if any, committing its state before and after (the worker's
+    own transactions, as the mail outbox does). Returns the export handled, or None."""
+    import hashlib
+
+    from ..core.db import utcnow
+    from .models import ArchiveExport, ExportStatus
+
+    export = db.session.scalars(select(ArchiveExport).where(ArchiveExport.status == ExportStatus.QUEUED)
+                                .order_by(ArchiveExport.id).limit(1)).first()
+    if export is None:
+        return None
+    export.status, export.started_at = ExportStatus.RUNNING, utcnow()
+    db.session.commit()
+    name = f"archive-{export.id}-{export.started_at:%Y%m%dT%H%M%SZ}.tar"
+    path = archive_folder() / name
+    try:
+        description = export_to(path)
+    except Exception as exc:  # noqa: BLE001 - recorded on the request for the secretariat to see
+        db.session.rollback()
+        export.status, export.finished_at, export.error = ExportStatus.FAILED, utcnow(), str(exc)[:2000]
+        db.session.commit()
+        path.unlink(missing_ok=True)
+        return export
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    export.status, export.finished_at = ExportStatus.DONE, utcnow()
+    export.file_name, export.size, export.sha256 = name, path.stat().st_size, sha.hexdigest()
+    export.rows = sum(description["rows"].values())
+    db.session.commit()
+    return export
+
+
+def export_to(path: Path) -> dict:
+    return export(path)

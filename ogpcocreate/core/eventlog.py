@@ -155,6 +155,7 @@ SUBJECT_LABELS = {
     "report": _l("report on a comment"),
     "moderation_action": _l("moderation decision"),
     "meeting": _l("meeting"),
+    "archive_export": _l("continuity archive"),
 }
 
 
