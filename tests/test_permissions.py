@@ -31,6 +31,7 @@ ROUTES = {
     "opendata.record_json": ("GET", "/record.json", PUBLIC),
     "opendata.api_calls": ("GET", "/api/v1/calls", PUBLIC),
     "archive.index": ("GET", "/secretariat/archive", SEATS),
+    "archive.my_data": ("GET", "/account/data.zip", LOGGED_IN),
     "archive.download": ("GET", "/secretariat/archive/1/download", SEATS),
     "opendata.api_plans": ("GET", "/api/v1/plans", PUBLIC),
     "api.plans_item": ("GET", "/api/v1/plans/{plan_id}", PUBLIC),

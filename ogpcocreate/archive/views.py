@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from .. import permissions
 from ..core.boundary import carry_out
 from ..permissions import secretariat_required
-from . import loaders, rules, services
+from . import loaders, personal, rules, services
 from .forms import RequestArchiveForm
 
 bp = Blueprint("archive", __name__)
@@ -25,6 +25,16 @@ def index():
         return redirect(url_for("archive.index"))
     return render_template("archive/index.html", form=form, exports=services.recent_exports(),
                            refusal=rules.request_refusal(current_user))
+
+
+@bp.route("/account/data.zip")
+@login_required
+def my_data():
+    """Everything the platform holds about the signed-in person, as a ZIP of JSON and CSV (archive/personal.py)."""
+    response = Response(personal.zip_of(current_user), mimetype="application/zip")
+    response.headers["Content-Disposition"] = "attachment; filename=my-data.zip"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/secretariat/archive/<int:export_id>/download")
