@@ -230,6 +230,17 @@ def demo_generate(scale: float, seed: int, floor: bool, batch: int) -> None:
 archive_cli = AppGroup("archive", help="The continuity archive: everything, as one verifiable BagIt package.")
 
 
+def _advance_with_rate(bar):
+    """A progress callback that moves ``bar`` and shows the rows per second so far beside it."""
+    started = time.monotonic()
+
+    def advance(n: int) -> None:
+        rate = (bar.pos + n) / max(time.monotonic() - started, 1e-6)
+        bar.update(n, f"{rate:,.0f} rows/s")
+
+    return advance
+
+
 @archive_cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def archive_export(file: str) -> None:
@@ -238,9 +249,9 @@ def archive_export(file: str) -> None:
 
     total = sum(archive.row_counts().values())
     with click.progressbar(length=total, label="Exporting rows", show_pos=True, show_eta=True,
-                           item_show_func=lambda _item: None) as bar:
+                           item_show_func=lambda rate: rate) as bar:
         started = time.monotonic()
-        description = archive.export(file, bar.update)
+        description = archive.export(file, _advance_with_rate(bar))
     elapsed = max(time.monotonic() - started, 1e-6)
     head = description["chain_head"]
     click.echo(f"{total} rows in {elapsed:.1f} s ({total / elapsed:.0f} rows/s) written to {file}; "
@@ -254,18 +265,19 @@ def archive_import(file: str) -> None:
     from .archive import services as archive
     from .extensions import db
 
-    bar = None
+    bar = advance = None
 
     def start(description: dict) -> None:
-        nonlocal bar
+        nonlocal bar, advance
         click.echo(f"Checksums and schema verified ({description['schema_revision']}).")
         bar = click.progressbar(length=sum(description["rows"].values()), label="Importing rows", show_pos=True,
-                                show_eta=True)
+                                show_eta=True, item_show_func=lambda rate: rate)
         bar.__enter__()
+        advance = _advance_with_rate(bar)
 
     started = time.monotonic()
     try:
-        description = archive.import_archive(file, lambda n: bar.update(n), start)
+        description = archive.import_archive(file, lambda n: advance(n), start)
         db.session.commit()
     except archive.ArchiveError as exc:
         db.session.rollback()
