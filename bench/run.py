@@ -5,7 +5,8 @@ and bench/results/latest-<db>.json.
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ogp_bench .venv/bin/python bench/run.py
     BENCH_SECONDS=2 .venv/bin/python bench/run.py --steps http,statements   # a quick look
 
-Steps (all by default): generation, statements, influence, http, export, search. Settings from the environment:
+Steps (all by default): generation, statements, influence, http, export, search, archive (the continuity
+archive's export and import: rows/s and peak memory, bench/archive.py). Settings from the environment:
 BENCH_SECONDS (wrk run length, default 10), BENCH_CONNECTIONS (default 1,8,32), BENCH_SCALE (the large
 database, default 10), BENCH_SEED (default 2026), BENCH_EXPORT_SCALE (the export's database, default 20: over 1,000,000 events).
 
@@ -29,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE, RESULTS, base_url, cached_database, database_for, fresh_database, kind, log  # noqa: E402
 
-STEPS = ["generation", "statements", "influence", "http", "export", "search"]
+STEPS = ["generation", "statements", "influence", "http", "export", "search", "archive"]
 APP_FLOOR = "health check"  # the application's own floor: shown, not held to the page targets
 TARGETS = {"http_ratio": 0.4, "p95_ms_at": (32, 100.0), "influence_ratio": 3.0, "export_peak_mb": 150.0,
-           "search_ratio": 3.0}
+           "search_ratio": 3.0, "archive_peak_mb": 400.0}
 
 
 def settings() -> dict:
@@ -91,7 +92,7 @@ def run(steps: list[str]) -> dict:
         generated = measure.generation(small_url, 1, cfg["seed"])
         small = (small_url, generated["summary"])
         results["generation"] = {"scale1": generated["measure"]}
-    if set(steps) & {"statements", "influence", "http", "export", "search"}:
+    if set(steps) & {"statements", "influence", "http", "export", "search", "archive"}:
         url, summary, _built = cached_database(base, _scale_label(cfg["scale"]), cfg["seed"],
                                                build_generated(cfg["scale"], cfg["seed"], timings))
         big = (url, summary)
@@ -118,6 +119,11 @@ def run(steps: list[str]) -> dict:
                                                build_generated(cfg["export_scale"], cfg["seed"], export_timings))
         results.setdefault("generation", {}).update(export_timings)
         results["export"][_scale_label(cfg["export_scale"])] = measure.export(url, summary["events"], logs, "export")
+    if "archive" in steps:
+        from archive import archive
+
+        log("continuity archive: export and import")
+        results["archive"] = archive(big[0], base)
     results["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     results["targets"] = check_targets(results)
     return results
@@ -160,6 +166,12 @@ def check_targets(r: dict) -> list[dict]:
             out.append({"target": f"CSV export ({e['events']} events): peak RSS < {TARGETS['export_peak_mb']:g} MB",
                         "value": e["peak_rss_mb"], "met": e["peak_rss_mb"] < TARGETS["export_peak_mb"] and e["status"] == 200
                         and e["rows"] == e["events"]})
+    if "archive" in r:
+        a = r["archive"]
+        for direction in ("export", "import"):
+            out.append({"target": f"archive {direction}: peak RSS < {TARGETS['archive_peak_mb']:g} MB",
+                        "value": a[direction]["peak_rss_mb"], "met": a[direction]["peak_rss_mb"] < TARGETS["archive_peak_mb"]})
+        out.append({"target": "archive round trip: same chain head", "value": a["same_chain_head"], "met": a["same_chain_head"]})
     return out
 
 
@@ -226,6 +238,15 @@ def table(r: dict) -> str:
         if "page_ms" in i:
             lines.append(f"| GET /plans/{i['plan_id']}/influence (in-process) | {i['page_ms']} |")
         lines += [f"| ratio report / plain | {i.get('ratio', 'n/a (HTTP ' + str(i['page_status']) + ')')} |", ""]
+    if "archive" in r:
+        a = r["archive"]
+        lines += ["| continuity archive | rows | seconds | rows/s | peak RSS MB (app loaded → peak) |",
+                  "|---|---:|---:|---:|---:|"]
+        for direction in ("export", "import"):
+            m = a[direction]
+            lines.append(f"| {direction} | {m['rows']:,} | {m['seconds']} | {m['rows_per_s']:,} | "
+                         f"{m['baseline_rss_mb']} → {m['peak_rss_mb']} |")
+        lines += [f"| archive size | {a['export']['megabytes']} MB | | | |", ""]
     if "export" in r:
         lines += ["| CSV export | rows | MB | seconds | rows/s | worker peak RSS MB (before → after) |",
                   "|---|---:|---:|---:|---:|---:|"]

@@ -65,6 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_models() -> None:
     """Import every models module so metadata (and Alembic) see all tables."""
     from .approvals import models as _approvals  # noqa: F401
+    from .archive import models as _archive  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .calls import models as _calls  # noqa: F401
     from .comments import models as _comments  # noqa: F401
@@ -142,6 +143,11 @@ def _register_blueprints(app: Flask) -> None:
                       drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp,
                       repository_bp, search_bp, monitoring_bp):
         app.register_blueprint(blueprint)
+    from .api import views as api_views
+    from .archive.views import bp as archive_bp
+
+    api_views.register(app)
+    app.register_blueprint(archive_bp)
 
 
 def _register_template_context(app: Flask) -> None:

@@ -262,6 +262,89 @@ def rebuild_search() -> None:
     click.echo(f"{count} searchable item(s) indexed.")
 
 
+archive_cli = AppGroup("archive", help="The continuity archive: everything, as one verifiable BagIt package.")
+
+
+def _advance_with_rate(bar):
+    """A progress callback that moves ``bar`` and shows the rows per second so far beside it."""
+    started = time.monotonic()
+
+    def advance(n: int) -> None:
+        rate = (bar.pos + n) / max(time.monotonic() - started, 1e-6)
+        bar.update(n, f"{rate:,.0f} rows/s")
+
+    return advance
+
+
+@archive_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def archive_export(file: str) -> None:
+    """Write every table, the stored files, a data dictionary and the chain's head to FILE (BagIt, tar)."""
+    from .archive import services as archive
+
+    total = sum(archive.row_counts().values())
+    with click.progressbar(length=total, label="Exporting rows", show_pos=True, show_eta=True,
+                           item_show_func=lambda rate: rate) as bar:
+        started = time.monotonic()
+        description = archive.export(file, _advance_with_rate(bar))
+    elapsed = max(time.monotonic() - started, 1e-6)
+    head = description["chain_head"]
+    click.echo(f"{total} rows in {elapsed:.1f} s ({total / elapsed:.0f} rows/s) written to {file}; "
+               f"chain head {'empty' if head is None else head['seq']}.")
+
+
+@archive_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def archive_import(file: str) -> None:
+    """Restore FILE into this empty database, after checking every checksum, the schema and the whole chain."""
+    from .archive import services as archive
+    from .extensions import db
+
+    bar = advance = None
+
+    def start(description: dict) -> None:
+        nonlocal bar, advance
+        click.echo(f"Checksums and schema verified ({description['schema_revision']}).")
+        bar = click.progressbar(length=sum(description["rows"].values()), label="Importing rows", show_pos=True,
+                                show_eta=True, item_show_func=lambda rate: rate)
+        bar.__enter__()
+        advance = _advance_with_rate(bar)
+
+    started = time.monotonic()
+    try:
+        description = archive.import_archive(file, lambda n: advance(n), start)
+        db.session.commit()
+    except archive.ArchiveError as exc:
+        db.session.rollback()
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        click.echo(f"Refused: {exc.message} Nothing was imported.", err=True)
+        sys.exit(1)
+    bar.__exit__(None, None, None)
+    total = sum(description["rows"].values())
+    elapsed = max(time.monotonic() - started, 1e-6)
+    head = description["chain_head"]
+    head_text = "empty" if head is None else f"{head['seq']} {head['hash']}"
+    click.echo(f"{total} rows imported in {elapsed:.1f} s ({total / elapsed:.0f} rows/s); chain verified, head {head_text}.")
+
+
+@archive_cli.command("work")
+@click.option("--loop", is_flag=True, help="Keep running and prepare archives as the secretariat asks for them.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between checks with --loop.")
+def archive_work(loop: bool, interval: float) -> None:
+    """Prepare the continuity archives the secretariat asked for (the Procfile's archiver process)."""
+    from .archive import services as archive
+
+    while True:
+        export = archive.work_once()
+        if export is not None:
+            click.echo(f"Archive {export.id}: {export.status.value} {export.file_name or export.error or ''}".rstrip())
+            continue
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, mail_cli, demo_cli, repository_cli):
+    for group in (users_cli, audit_cli, mail_cli, demo_cli, repository_cli, archive_cli):
         app.cli.add_command(group)

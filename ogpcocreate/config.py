@@ -141,6 +141,12 @@ class BaseConfig:
     # Flask-Mail would silently drop mail when TESTING; the tests deliver to a real SMTP server instead.
     MAIL_SUPPRESS_SEND = False
 
+    # The continuity archive (archive/): where the archiver keeps the secretariat's archives (default:
+    # instance/archives). The archive includes and restores the repository's files (STORAGE_ROOT).
+    ARCHIVE_FOLDER = os.environ.get("ARCHIVE_FOLDER") or None
+    # The open-data API: the most items a page may ask for (``limit``).
+    API_MAX_LIMIT = _int("API_MAX_LIMIT", 200)
+
     # Rate limits (core/ratelimit.py says who each one counts). A person is counted strictly, an address
     # generously: a workshop of forty people shares one router.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 
 from .auth.models import User
 from .core.db import utcnow
@@ -192,6 +192,49 @@ def public_document(now: datetime | None = None, document=None):
             document.proposal_id.in_(select(Proposal.id).where(Proposal.call_id.in_(public_call_ids(now))))),
         or_(document.plan_id.is_(None), document.plan_id.in_(select(ActionPlan.id).where(public_plan(now)))),
     )
+
+
+# --- what the open-data API lists (one SQL condition per kind; the pages ask the predicates above) -----
+
+
+def public_theme(now: datetime | None = None):
+    """SQL: a theme is public with its call."""
+    from .calls.models import Theme
+
+    return Theme.call_id.in_(public_call_ids(now))
+
+
+def public_proposal(now: datetime | None = None):
+    """SQL: a proposal follows its call (see the module's docstring)."""
+    from .proposals.models import Proposal
+
+    return Proposal.call_id.in_(public_call_ids(now))
+
+
+def public_comment(now: datetime | None = None):
+    """SQL: a comment is shown where its draft is; its text may still be withheld (comment_text_is_public)."""
+    from .comments.models import Comment
+    from .drafts.models import DraftVersion
+
+    return Comment.version_id.in_(select(DraftVersion.id).where(DraftVersion.draft_id.in_(public_draft_ids(now))))
+
+
+def public_response(now: datetime | None = None):
+    """SQL: a response follows the contribution it answers (a hidden comment's answer stays public: it
+    carries an outcome, never the comment's text)."""
+    from .comments.models import Comment
+    from .proposals.models import Proposal
+    from .responses.models import Response
+
+    return or_(
+        and_(Response.proposal_id.is_not(None), Response.proposal_id.in_(select(Proposal.id).where(public_proposal(now)))),
+        and_(Response.comment_id.is_not(None), Response.comment_id.in_(select(Comment.id).where(public_comment(now)))),
+    )
+
+
+def public_organisation(now: datetime | None = None):
+    """SQL: every organisation is in the public directory, whatever its verification (DOMAIN.md, "Organisation")."""
+    return true()
 
 
 # --- the participation log -----------------------------------------------------------------------------

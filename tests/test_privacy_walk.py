@@ -22,11 +22,13 @@ from datetime import date, timedelta
 import time_machine
 from sqlalchemy import select
 
+from ogpcocreate.api import services as api_services
 from ogpcocreate.approvals.models import Approval, Stance
+from ogpcocreate.archive.models import ArchiveExport
 from ogpcocreate.auth import services as auth
 from ogpcocreate.auth.models import User
 from ogpcocreate.calls import services as calls
-from ogpcocreate.calls.models import Call
+from ogpcocreate.calls.models import Call, Theme
 from ogpcocreate.comments.models import Comment
 from ogpcocreate.core import tokens
 from ogpcocreate.core.db import utcnow
@@ -45,6 +47,7 @@ from ogpcocreate.proposals.models import Proposal
 from ogpcocreate.reports.services import BREAKDOWNS
 from ogpcocreate.repository import services as repository
 from ogpcocreate.repository.models import CommissionReport, Document
+from ogpcocreate.responses.models import Response
 from ogpcocreate.secretariat.models import SecretariatMembership
 from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import Ballot
@@ -304,6 +307,8 @@ def parameter_values() -> dict[str, list]:
         "comment_id": ids(Comment), "approval_id": ids(Approval), "invitation_id": ids(Invitation),
         "membership_id": ids(SecretariatMembership), "name": list(BREAKDOWNS), "token": ["forged-token"],
         "filename": ["css/site.css"], "document_id": ids(Document), "report_id": ids(CommissionReport),
+        "theme_id": ids(Theme), "response_id": ids(Response),
+        "dataset": [r.name for r in api_services.RESOURCES], "export_id": ids(ArchiveExport),
     }
 
 

@@ -170,6 +170,7 @@ SUBJECT_LABELS = {
     "assessment_entry": _l("IRM assessment"),
     "assessor": _l("assessor role"),
     "recommendation": _l("IRM recommendation"),
+    "archive_export": _l("continuity archive"),
 }
 
 

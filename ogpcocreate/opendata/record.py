@@ -316,3 +316,10 @@ def _parented(wanted: dict[str, set[int]], url) -> dict[tuple[str, int], str]:
             elif call_id is not None:
                 urls["approval", aid] = url("calls.detail", call_id=call_id)
     return urls
+
+
+def page_after(flt: RecordFilter, after: int, limit: int) -> list:
+    """Up to ``limit`` matching entries after ``seq`` ``after``: a page of the API (keyset, never OFFSET)."""
+    return db.session.execute(
+        select(*_SELECTED).where(_E.seq > after, *flt.conditions()).order_by(_E.seq).limit(limit)
+    ).all()

@@ -152,3 +152,4 @@ def api_plans():
         for plan, count in services.plans_with_call_counts()
     ]
     return _cacheable(jsonify({"plans": plans}))
+

@@ -1,0 +1,1 @@
+"""The continuity archive: everything the platform holds, as one self-describing BagIt package."""
