@@ -73,6 +73,7 @@ def _register_models() -> None:
     from .drafts import models as _drafts  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
     from .moderation import models as _moderation  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401
@@ -106,10 +107,12 @@ def _init_login(app: Flask) -> None:
 def _register_log_listeners() -> None:
     """Derived data kept in step with the participation log, in the same transaction."""
     from .core import eventlog
+    from .notifications import services as notifications
     from .organisations.acting import individual_sector
     from .reports import tally
 
     eventlog.listen(tally.count)
+    eventlog.listen(notifications.on_append)
     eventlog.classify_individuals(individual_sector)
 
 
@@ -121,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main.views import bp as main_bp
     from .meetings.views import bp as meetings_bp
     from .moderation.views import bp as moderation_bp
+    from .notifications.views import bp as notifications_bp
     from .opendata.views import bp as opendata_bp
     from .organisations.views import bp as organisations_bp
     from .plans.views import bp as plans_bp
@@ -131,7 +135,8 @@ def _register_blueprints(app: Flask) -> None:
     from .votes.views import bp as votes_bp
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
-                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp):
+                      drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 
@@ -146,6 +151,7 @@ def _register_template_context(app: Flask) -> None:
     from .core.eventlog import subject_label, verb_label
     from .core.sectors import Seat, Sector
     from .main.forms import LanguageForm
+    from .notifications.services import is_following, unread_count
     from .proposals.rules import change_refusal as proposal_change_refusal
     from .responses.rules import response_refusal
 
@@ -169,4 +175,6 @@ def _register_template_context(app: Flask) -> None:
             # Rules the pages ask to show a button or its reason (<feature>/rules.py).
             "proposal_change_refusal": proposal_change_refusal,
             "response_refusal": response_refusal,
+            "is_following": is_following,
+            "unread_notifications": unread_count,
         }
