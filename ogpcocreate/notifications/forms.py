@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from ..core.forms import BaseForm
+from ..core.forms import BaseForm, options
 from .models import Frequency, Kind
 
 
@@ -17,7 +17,7 @@ def preferences_form(kinds: list[Kind], current: dict[Kind, Frequency], formdata
 
     for kind in kinds:
         setattr(PreferencesForm, kind.value, SelectField(
-            kind.label, choices=[(f.value, f.label) for f in Frequency], default=current[kind].value,
+            kind.label, choices=options((f.value, f.label) for f in Frequency), default=current[kind].value,
             validators=[InputRequired()]))
     form = PreferencesForm(formdata=formdata) if formdata is not None else PreferencesForm()
     form.kinds = kinds

@@ -79,7 +79,7 @@ KIND_LABELS = {
     Kind.CALL_CLOSING: _l("A call you follow closes in 48 hours"),
     Kind.RESPONSE: _l("A response to your contribution is given or revised"),
     Kind.REPLY: _l("A reply to your comment"),
-    Kind.COMMENT_MODERATED: _l("Your comment is hidden or restored by moderation"),
+    Kind.COMMENT_MODERATED: _l("Your comment is hidden by moderation"),
     Kind.NEW_VERSION: _l("A new draft version or comment window in a call you follow"),
     Kind.BALLOT_OPENS: _l("A ballot opens in a call you follow"),
     Kind.BALLOT_RESULTS: _l("A ballot publishes its results in a call you follow"),

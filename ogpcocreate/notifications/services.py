@@ -307,14 +307,15 @@ def notify(user: User, kind: Kind, subject, path: str, *, event: ParticipationEv
     return notification
 
 
-def _may_see(user: User, call: Call | None) -> bool:
+def _may_see(user: User, call: Call | None, now: datetime | None = None) -> bool:
     """DOMAIN.md, "What is public, and when": only the secretariat hears of what is not public yet."""
-    return call is None or visibility.call_is_public(call) or permissions.is_secretariat(user)
+    return call is None or visibility.call_is_public(call, now) or permissions.is_secretariat(user)
 
 
-def _tell(users, kind: Kind, subject, path: str, *, call: Call | None, skip: int | None = None, **kwargs) -> None:
+def _tell(users, kind: Kind, subject, path: str, *, call: Call | None, skip: int | None = None,
+          now: datetime | None = None, **kwargs) -> None:
     for user in users:
-        if user.id != skip and _may_see(user, call):
+        if user.id != skip and _may_see(user, call, now):
             notify(user, kind, subject, path, **kwargs)
 
 
@@ -431,7 +432,7 @@ def _ballot_opens(ballot, now: datetime | None = None) -> None:
     if not visibility.ballot_is_public(ballot, now) or not ballot.is_open_at(now):
         return
     _tell(_followers(plan_id=ballot.call.plan_id, call_id=ballot.call_id), Kind.BALLOT_OPENS, ballot,
-          url_for("votes.detail", ballot_id=ballot.id), call=ballot.call, occasion="opens",
+          url_for("votes.detail", ballot_id=ballot.id), call=ballot.call, now=now, occasion="opens",
           data={"title": ballot.question})
 
 
@@ -474,7 +475,8 @@ def _call_announced(call: Call, now: datetime | None = None) -> None:
     if not visibility.call_is_public(call, now):
         return
     _tell(_followers(plan_id=call.plan_id, call_id=call.id), Kind.CALL_ANNOUNCED, call,
-          url_for("calls.detail", call_id=call.id), call=call, occasion="announced", data={"title": call.title})
+          url_for("calls.detail", call_id=call.id), call=call, now=now, occasion="announced",
+          data={"title": call.title})
 
 
 def _on_invited(event, call) -> None:
@@ -576,11 +578,12 @@ def tick(now: datetime | None = None) -> int:
     for call in db.session.scalars(select(Call).where(public_calls, Call.opens_at <= now, Call.opens_at > since,
                                                       Call.closes_at > now)):
         _tell(_followers(plan_id=call.plan_id, call_id=call.id), Kind.CALL_OPENS, call,
-              url_for("calls.detail", call_id=call.id), call=call, occasion="opens", data={"title": call.title})
+              url_for("calls.detail", call_id=call.id), call=call, now=now, occasion="opens",
+              data={"title": call.title})
     for call in db.session.scalars(select(Call).where(public_calls, Call.closes_at > now,
                                                       Call.closes_at <= now + timedelta(hours=48))):
         _tell(_followers(call_id=call.id), Kind.CALL_CLOSING, call, url_for("calls.detail", call_id=call.id),
-              call=call, occasion="closes_48h", data={"title": call.title})
+              call=call, now=now, occasion="closes_48h", data={"title": call.title})
     for ballot in db.session.scalars(select(Ballot).where(Ballot.published_at.is_not(None), Ballot.opens_at <= now,
                                                           Ballot.closes_at > now)):
         _ballot_opens(ballot, now)
