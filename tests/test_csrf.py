@@ -12,7 +12,6 @@ from ogpcocreate import create_app
 from .snapshots import changed_tables, database_fingerprint
 from .test_permissions import ROUTES
 
-
 # POST routes that take no form token, each with the reason. Anything else exempted fails
 # test_only_the_declared_routes_are_exempt. The exempt routes are still walked below: with the URL's
 # forged signed token they refuse (400) and change nothing.
