@@ -75,6 +75,7 @@ def _register_models() -> None:
     from .meetings import models as _meetings  # noqa: F401
     from .moderation import models as _moderation  # noqa: F401
     from .monitoring import models as _monitoring  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .organisations import models as _organisations  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .proposals import models as _proposals  # noqa: F401
@@ -110,12 +111,14 @@ def _init_login(app: Flask) -> None:
 def _register_log_listeners() -> None:
     """Derived data kept in step with the participation log, in the same transaction."""
     from .core import eventlog
+    from .notifications import services as notifications
     from .organisations.acting import individual_sector
     from .reports import tally
     from .search import index as search_index
 
     eventlog.listen(tally.count)
     search_index.register()
+    eventlog.listen(notifications.on_append)
     eventlog.classify_individuals(individual_sector)
 
 
@@ -128,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from .meetings.views import bp as meetings_bp
     from .moderation.views import bp as moderation_bp
     from .monitoring.views import bp as monitoring_bp
+    from .notifications.views import bp as notifications_bp
     from .opendata.views import bp as opendata_bp
     from .organisations.views import bp as organisations_bp
     from .plans.views import bp as plans_bp
@@ -141,7 +145,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, organisations_bp, secretariat_bp, plans_bp, calls_bp, proposals_bp, responses_bp,
                       drafts_bp, moderation_bp, votes_bp, meetings_bp, reports_bp, opendata_bp, approvals_bp,
-                      repository_bp, search_bp, monitoring_bp):
+                      repository_bp, search_bp, monitoring_bp, notifications_bp):
         app.register_blueprint(blueprint)
     from .api import views as api_views
     from .archive.views import bp as archive_bp
@@ -161,6 +165,7 @@ def _register_template_context(app: Flask) -> None:
     from .core.eventlog import subject_label, verb_label
     from .core.sectors import Seat, Sector
     from .main.forms import LanguageForm
+    from .notifications.services import is_following, unread_count
     from .proposals.rules import change_refusal as proposal_change_refusal
     from .responses.rules import response_refusal
 
@@ -184,4 +189,6 @@ def _register_template_context(app: Flask) -> None:
             # Rules the pages ask to show a button or its reason (<feature>/rules.py).
             "proposal_change_refusal": proposal_change_refusal,
             "response_refusal": response_refusal,
+            "is_following": is_following,
+            "unread_notifications": unread_count,
         }

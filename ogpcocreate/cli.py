@@ -50,6 +50,7 @@ audit_cli = DatabaseGroup("audit", help="Check the participation log.")
 mail_cli = DatabaseGroup("mail", help="Send the queued e-mails.")
 demo_cli = DatabaseGroup("demo", help="Demonstration data.")
 repository_cli = DatabaseGroup("repository", help="The public repository: commission reports and search.")
+notifications_cli = DatabaseGroup("notifications", help="Notifications of events that happen by the clock.")
 
 
 @users_cli.command("create-admin")
@@ -161,6 +162,33 @@ def mail_send(loop: bool, interval: float) -> None:
             slept += 0.2
         if stopping:
             return
+
+
+@notifications_cli.command("tick")
+def notifications_tick() -> None:
+    """Notify the events whose date has passed (a call opens or closes in 48 hours, a ballot opens...).
+    Safe to run as often as you like: each event is notified once."""
+    from .extensions import db
+    from .notifications.services import tick
+
+    created = tick()
+    db.session.commit()
+    click.echo(f"{created} new notifications")
+
+
+@mail_cli.command("digest")
+@click.argument("frequency", type=click.Choice(["daily", "weekly"]))
+def mail_digest(frequency: str) -> None:
+    """Queue one summary per person of every notification of that frequency not yet delivered (run
+    `daily` once a day and `weekly` once a week; the worker sends them)."""
+    from .extensions import db
+    from .notifications.models import Frequency
+    from .notifications.services import run_digest, tick
+
+    tick()
+    db.session.commit()
+    report = run_digest(Frequency(frequency))
+    click.echo(f"queued {report.messages} {frequency} digests with {report.notifications} notifications")
 
 
 @mail_cli.command("status")
@@ -346,5 +374,5 @@ def archive_work(loop: bool, interval: float) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, mail_cli, demo_cli, repository_cli, archive_cli):
+    for group in (users_cli, audit_cli, mail_cli, demo_cli, repository_cli, archive_cli, notifications_cli):
         app.cli.add_command(group)

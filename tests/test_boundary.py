@@ -68,6 +68,7 @@ OWN_HANDLING = {
     ("auth", "close_account"),
     ("organisations", "invitation"),
     ("organisations", "accept_invitation"),
+    ("notifications", "unsubscribe"),
 }
 
 

@@ -12,6 +12,23 @@ from ogpcocreate import create_app
 from .snapshots import changed_tables, database_fingerprint
 from .test_permissions import ROUTES
 
+# POST routes that take no form token, each with the reason. Anything else exempted fails
+# test_only_the_declared_routes_are_exempt. The exempt routes are still walked below: with the URL's
+# forged signed token they refuse (400) and change nothing.
+CSRF_EXEMPT = {
+    # RFC 8058 one-click unsubscribe: a mail client POSTs "List-Unsubscribe=One-Click" without a session
+    # or a form token; the signed token in the URL authenticates the request, and all it can do is turn
+    # the e-mails it names off for the one account it names.
+    "notifications.unsubscribe": "ogpcocreate.notifications.views.unsubscribe",
+}
+
+
+def test_only_the_declared_routes_are_exempt(app):
+    from ogpcocreate.extensions import csrf
+
+    assert set(csrf._exempt_views) == set(CSRF_EXEMPT.values())
+    assert set(CSRF_EXEMPT) <= set(ROUTES)
+
 
 def _post_endpoints() -> list[str]:
     """Every endpoint that accepts POST, read from the URL map itself."""

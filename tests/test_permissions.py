@@ -180,6 +180,14 @@ ROUTES = {
     "monitoring.update_settings": ("POST", "/plans/{plan_id}/monitoring-settings", SEATS),
     "monitoring.add_recommendation": ("POST", "/plans/{plan_id}/recommendations", SEATS),
     "monitoring.update_recommendation": ("POST", "/plans/{plan_id}/recommendations/{recommendation_id}", SEATS),
+    "notifications.index": ("GET", "/notifications", LOGGED_IN),
+    "notifications.mark_read": ("POST", "/notifications/999999/read", LOGGED_IN),  # someone else's: 404
+    "notifications.mark_all_read": ("POST", "/notifications/read", LOGGED_IN),
+    "notifications.preferences": ("GET", "/notifications/preferences", LOGGED_IN),
+    "notifications.follow": ("POST", "/follow/call/{call_id}", LOGGED_IN),
+    "notifications.unfollow": ("POST", "/unfollow/proposal/{proposal_id}", LOGGED_IN),
+    # Signed link from an e-mail, used without logging in (a forged token is refused with a 400).
+    "notifications.unsubscribe": ("GET", "/unsubscribe/forged-token", PUBLIC),
 }
 # Views behind participant_required send unconfirmed people to confirm their e-mail rather than 403.
 CONFIRM_FIRST = {

@@ -1,7 +1,7 @@
 """A proposal's withdrawal reason, and when its author last edited it.
 
 Revision ID: 0015_withdrawal
-Revises: 0013_archive
+Revises: 0014_notifications
 Create Date: 2026-12-02
 
 Withdrawing a proposal now asks for confirmation and an optional reason, published with it. A proposal
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_withdrawal'
-down_revision = '0013_archive'
+down_revision = '0014_notifications'
 branch_labels = None
 depends_on = None
 

@@ -34,7 +34,7 @@ from email.utils import format_datetime, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import Index, String, Text, select
+from sqlalchemy import JSON, Index, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db, mail
@@ -67,6 +67,10 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
+    # An HTML alternative of the same text (optional: older messages have only the plain part).
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # Extra headers (List-Unsubscribe, List-Unsubscribe-Post for RFC 8058), ASCII values only.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[MailStatus] = enum_column(MailStatus, default=MailStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -88,24 +92,30 @@ def mailbox(address: str, name: str | None = None) -> str:
 
 
 def queue_mail(
-    recipient: str, subject: str, template: str, locale: str | None = None, recipient_name: str | None = None, **context
+    recipient: str, subject: str, template: str, locale: str | None = None, recipient_name: str | None = None,
+    *, html: bool = False, headers: dict[str, str] | None = None, **context
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>.txt`` in the recipient's language and queue it.
 
     ``subject`` is a msgid; it is translated in the same locale as the body. ``recipient_name``, if
-    given, is shown as the display name of the address.
+    given, is shown as the display name of the address. ``html``: also render
+    ``templates/mail/<template>.html`` as an alternative part. ``headers``: extra headers to send
+    (printable ASCII values, such as List-Unsubscribe).
     """
     from flask_babel import gettext
 
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         body = render_template(f"mail/{template}.txt", **context)
+        body_html = render_template(f"mail/{template}.html", **context) if html else None
         translated_subject = gettext(subject, **context.get("subject_args", {}))
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip(">") or "localhost"
     message = OutboxMessage(
         recipient=mailbox(recipient, recipient_name),
         subject=one_line(f"[{current_app.config['SITE_NAME']}] {translated_subject}")[:255],
         body_text=body,
+        body_html=body_html,
+        headers=headers or None,
         message_id=f"<{secrets.token_hex(16)}@{domain}>",
     )
     if is_undeliverable(recipient):
@@ -130,6 +140,10 @@ def build_message(message: OutboxMessage) -> tuple[str, str, EmailMessage]:
     outgoing["Message-ID"] = message.message_id  # stable across retries: a resend is recognisably the same mail
     # Quoted-printable keeps the body 7-bit (any relay takes it) and readable in the raw source.
     outgoing.set_content(message.body_text, charset="utf-8", cte="quoted-printable")
+    if message.body_html:
+        outgoing.add_alternative(message.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for name, value in (message.headers or {}).items():
+        outgoing.set_raw(name, one_line(value))  # ASCII by construction (URLs), so nothing to encode
     return sender, recipient, outgoing
 
 

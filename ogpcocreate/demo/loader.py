@@ -201,6 +201,8 @@ def load() -> None:
     # The demo's own notifications (seat assignments, verifications, responses) are not news to anyone.
     db.session.execute(delete(OutboxMessage))
     db.session.flush()
+    from .notifications import load as load_notifications
+    load_notifications()
 
 
 def logins_text() -> str:

@@ -18,10 +18,7 @@ from ..core import eventlog
 from ..core.db import utcnow
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
-from ..core.i18n import N_
-from ..core.outbox import queue_mail
 from ..core.sectors import Seat
-from ..core.urls import external_url
 from ..drafts.models import DraftVersion
 from ..extensions import db
 from .models import Decision, ModerationAction, Report
@@ -73,12 +70,8 @@ def hide(actor: User, seat: Seat, comment: Comment, reason: str) -> ModerationAc
     comment.hidden_at = utcnow()
     comment.hidden_reason = action.reason
     comment.hidden_by_id = actor.id
-    author = comment.author
-    queue_mail(author.email, N_("Your comment was hidden by moderation"), "comment_hidden", locale=author.locale,
-               user=author, comment=comment, reason=action.reason,
-               url=external_url("drafts.version", draft_id=comment.version.draft_id, number=comment.version.number)
-               + f"#comment-{comment.id}",
-               conduct_url=external_url("moderation.code_of_conduct"))
+    # The author is told (and only the author's e-mail quotes the hidden text) through
+    # notifications/services.py, which listens to the moderation entry in the log.
     db.session.flush()
     return action
 

@@ -1,4 +1,4 @@
-"""Giving and revising reasoned responses to contributions, and notifying the contributor.
+"""Giving and revising reasoned responses to contributions (the contributor is notified from the log).
 
 DOMAIN.md, "Contribution": a proposal or a comment from a participant; each receives an outcome and a
 justification, mandatory unless adopted. One mechanism for all: ``respond`` takes a proposal, a comment
@@ -16,10 +16,7 @@ from ..auth.models import User
 from ..core import eventlog, richtext
 from ..core.errors import ServiceError
 from ..core.eventlog import Verb
-from ..core.i18n import N_
-from ..core.outbox import queue_mail
 from ..core.sectors import Seat
-from ..core.urls import external_url
 from ..extensions import db
 from . import rules
 from .models import Outcome, Response
@@ -39,29 +36,6 @@ def history(contribution) -> list[Response]:
     return list(db.session.scalars(
         select(Response).where(_column(contribution) == contribution.id).order_by(Response.revision.desc())
     ))
-
-
-def _notify(contribution, response: Response) -> None:
-    author = contribution.author
-    if contribution.__tablename__ == "proposal":
-        title, url = contribution.title, external_url("proposals.detail", proposal_id=contribution.id)
-        subject = (N_("Response to your proposal: %(title)s") if response.revision == 1
-                   else N_("Revised response to your proposal: %(title)s"))
-    elif contribution.__tablename__ == "implementation_comment":
-        title = contribution.draft.title
-        url = external_url("monitoring.commitment", draft_id=contribution.draft_id) + f"#dialogue-{contribution.id}"
-        subject = (N_("Response to your comment on: %(title)s") if response.revision == 1
-                   else N_("Revised response to your comment on: %(title)s"))
-    else:
-        title = contribution.version.draft.title
-        # The version the comment was made on: the current one moves on with the next round.
-        url = external_url("drafts.version", draft_id=contribution.version.draft_id,
-                           number=contribution.version.number) + f"#comment-{contribution.id}"
-        subject = (N_("Response to your comment on: %(title)s") if response.revision == 1
-                   else N_("Revised response to your comment on: %(title)s"))
-    queue_mail(author.email, subject, "contribution_response", locale=author.locale, subject_args={"title": title},
-               user=author, title=title, kind=contribution.__tablename__, response=response,
-               revised=response.revision > 1, url=url)
 
 
 def respond(actor: User, seat: Seat | None, contribution, outcome: str, justification: str) -> Response:
@@ -97,5 +71,6 @@ def respond(actor: User, seat: Seat | None, contribution, outcome: str, justific
                     territory="national" if seat else None, call=call,
                     data={contribution.__tablename__: contribution.id, "outcome": outcome.value, "revision": revision,
                           "contributor_sector": organisation.sector.value if organisation else "citizen"})
-    _notify(contribution, response)
+    # The contributor is told through notifications/services.py, which listens to this log entry and
+    # delivers as they chose (immediately, by default).
     return response

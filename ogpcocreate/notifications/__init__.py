@@ -1,0 +1,1 @@
+"""Following subjects, notifications derived from the participation log, and e-mail digests."""
