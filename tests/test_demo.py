@@ -112,8 +112,14 @@ def test_the_record_verifies_and_its_times_are_those_of_the_acts(demo):
             assert all(call.closes_at <= at <= now for at in responded)
     older = _plan(OLDER)
     older_times = db.session.scalars(select(ParticipationEvent.occurred_at)
-                                     .where(ParticipationEvent.plan_id == older.id)).all()
+                                     .where(ParticipationEvent.plan_id == older.id,
+                                            ParticipationEvent.subject_type != "action_plan")).all()
     assert older_times and all(t.year == 2019 for t in older_times)
+    # the plan itself was created in 2019 and closed at the end of its period
+    plan_acts = db.session.execute(select(ParticipationEvent.verb, ParticipationEvent.occurred_at).where(
+        ParticipationEvent.subject_type == "action_plan", ParticipationEvent.subject_id == older.id)
+        .order_by(ParticipationEvent.seq)).all()
+    assert [(verb, at.year) for verb, at in plan_acts] == [("created", 2019), ("edited", 2021)]
     # the log runs in the order things happened, the older plan first
     process = db.session.scalars(select(ParticipationEvent.occurred_at).where(ParticipationEvent.plan_id.is_not(None))
                                  .order_by(ParticipationEvent.seq)).all()
