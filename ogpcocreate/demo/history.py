@@ -132,7 +132,7 @@ def load(timeline: Timeline, members: dict[Seat, User]) -> None:
                 (_at(3, 4), _at(3, 25, 15), _at(5, 10, 23), _at(5, 13), _at(7, 15), _at(8, 30)))
     timeline.at(_at(3, 25, 15), _proposals, story)  # 21 days' notice; the seats approved it by its announcement
 
-    attendees = [("OCT", "REMERC", "CPAC", "SUTCM", "CEI", "CEJUF", "OCP", "VOVT"), ("persona11",)]
+    organisations = ("OCT", "REMERC", "CPAC", "SUTCM", "CEI", "CEJUF", "OCP", "VOVT")
     story.meeting(
         "target", _at(5, 23, 16), title="Mesa de trabajo del Cuarto Plan de Acción", modality=Modality.IN_PERSON,
         place="Sala de usos múltiples del órgano garante, Ciudad de México", territory="MX-CMX",
@@ -140,7 +140,7 @@ def load(timeline: Timeline, members: dict[Seat, User]) -> None:
                 "todas provienen de la Ciudad de México y pidieron sesiones en los estados.",
         agreements="1. Responder las propuestas antes de la fecha de decisión.\n"
                    "2. Valorar sesiones en los estados para el siguiente plan.",
-        attendees=lambda: [org(a)[1] for a in attendees[0]] + [person(p) for p in attendees[1]],
+        attendees=lambda: [org(acronym)[1] for acronym in organisations] + [person("persona11")],
         unregistered={Sector.CIVIL_SOCIETY: 5, Sector.CITIZEN: 3, Sector.GOVERNMENT: 6}, signers=list(Seat))
     story.publish_results("target", _at(8, 30, 18))
 

@@ -166,13 +166,11 @@ def _invitation_token(email: str) -> str:
 
 def _register_organisation(owner: tuple, data: dict, member: tuple | None) -> None:
     """The owner registers and creates the organisation; a second person, invited, registers and joins."""
-    login, name, territory = owner
-    if _account(login) is None:
-        register(login, name, territory)
-    org = organisations.create_organisation(_account(login), data)
+    admin = register(*owner)
+    org = organisations.create_organisation(admin, data)
     if member is not None:
         member_login, member_name, member_territory = member
-        organisations.invite(_account(login), org, _email(member_login))
+        organisations.invite(admin, org, _email(member_login))
         joining = register(member_login, member_name, member_territory)
         organisations.accept_invitation(joining, _invitation_token(joining.email))
 

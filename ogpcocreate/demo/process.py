@@ -321,7 +321,7 @@ def _proposals(story: Story, rng: random.Random) -> None:
     responders = list(story.members)
     for n, (title, author, organisation, theme, problem, action) in enumerate(made):
         at = national.opens_at + (6 + 35 * n) * HOUR
-        answer = (responders[n % len(responders)], title, rng, national.closes_at + 2 * DAY + n * 12 * HOUR)
+        answer = (responders[n % len(responders)], rng, national.closes_at + 2 * DAY + n * 12 * HOUR)
         story.at(at, _propose_and_answer, story, author, organisation, theme, title, problem, action, answer)
         if n == 1:
             # The same proposal sent twice by mistake and withdrawn by its author before the deadline: not
@@ -335,7 +335,7 @@ WEIGHTS = [20, 20, 15, 30, 15]
 
 def _propose_and_answer(story: Story, author, organisation, theme, title, problem, action, answer) -> None:
     proposal = story.propose("national", author, organisation, theme, title, problem, action)
-    seat, title, rng, when = answer
+    seat, rng, when = answer
     story.at(when, _answer_proposal, story, seat, proposal, rng)
 
 

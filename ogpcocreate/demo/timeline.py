@@ -39,11 +39,12 @@ class Timeline:
         if moment.tzinfo is None:
             raise TimelineError("a step's moment must be an aware datetime")
         moment = moment.astimezone(UTC)
+        name = getattr(step, "__name__", repr(step))
         if self.now is not None and moment < self.now:
-            raise TimelineError(f"{step.__name__} scheduled at {moment:%Y-%m-%d %H:%M}, before the moment being run "
+            raise TimelineError(f"{name} scheduled at {moment:%Y-%m-%d %H:%M}, before the moment being run "
                                 f"({self.now:%Y-%m-%d %H:%M}): the timeline never goes back")
         if moment > self.present:
-            raise TimelineError(f"{step.__name__} scheduled at {moment:%Y-%m-%d %H:%M}, after the present")
+            raise TimelineError(f"{name} scheduled at {moment:%Y-%m-%d %H:%M}, after the present")
         heapq.heappush(self._heap, (moment, next(self._order), step, args, kwargs))
 
     def __len__(self) -> int:
