@@ -114,3 +114,24 @@ def test_the_timeline_never_goes_back_nor_into_the_future(app):
             timeline.at(datetime.now(UTC) + timedelta(days=1), lambda: None)
         with pytest.raises(TimelineError):
             timeline.at(MOMENT.replace(tzinfo=None), lambda: None)
+
+
+def test_the_one_clock_is_the_only_reader_of_the_time():
+    """Holding utcnow moves everything only if nothing else reads the time: no datetime.now, date.today,
+    time.time or SQL now() outside core/db.py. Rate limiting counts real seconds in its storage's windows,
+    which only requests use."""
+    import re
+    from pathlib import Path
+
+    import ogpcocreate
+
+    root = Path(ogpcocreate.__file__).parent
+    reader = re.compile(r"datetime\.(now|utcnow|today)\(|date\.today\(|time\.time\(|func\.(now|current_timestamp)\(|"
+                        r"CURRENT_TIMESTAMP|server_default=.*now")
+    allowed = {root / "core" / "db.py": 1, root / "core" / "ratelimit.py": 1}
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        hits = len(reader.findall(path.read_text(encoding="utf-8")))
+        if hits:
+            found[path] = hits
+    assert found == allowed, {str(p.relative_to(root)): n for p, n in found.items()}

@@ -6,8 +6,8 @@ The organisations and people are fictional (only the public bodies named in shar
 real names), so that no real organisation appears to have said what the demo says. Every write goes
 through the same services a person would use, at the moment it happened: the steps run on a timeline
 (demo/timeline.py) that holds the application's clock at each step's moment. So people register and
-confirm their address before they act, the seats are assigned and the organisations registered (late
-2018) before the older plan's first act, and the participation log runs in the order things happened.
+confirm their address before they act, the seats are assigned and the organisations registered
+(December 2018 to January 2019) before the older plan's first act, and the participation log runs in the order things happened.
 Deterministic: the same data every time (the current plan's dates are relative to the moment of loading).
 """
 
