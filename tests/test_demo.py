@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from ogpcocreate.calls.models import Call
 from ogpcocreate.comments.models import Comment
@@ -112,10 +112,17 @@ def test_the_record_verifies_and_its_times_are_those_of_the_acts(demo):
             assert all(call.closes_at <= at <= now for at in responded)
     older = _plan(OLDER)
     older_times = db.session.scalars(select(ParticipationEvent.occurred_at)
-                                     .where(ParticipationEvent.plan_id == older.id)).all()
+                                     .where(ParticipationEvent.plan_id == older.id,
+                                            ParticipationEvent.subject_type != "action_plan")).all()
     # co-created in 2019; its implementation was reported until the plan's end (demo/monitoring.py)
     assert older_times and all(2019 <= t.year <= older.period_end for t in older_times)
     assert min(older_times).year == 2019
+    # the plan itself was created in 2019 and closed at the end of its period
+    plan_acts = db.session.execute(select(ParticipationEvent.verb, ParticipationEvent.occurred_at).where(
+        ParticipationEvent.subject_type == "action_plan", ParticipationEvent.subject_id == older.id)
+        .order_by(ParticipationEvent.seq)).all()
+    assert (plan_acts[0].verb, plan_acts[0].occurred_at.year) == ("created", 2019)
+    assert (plan_acts[-1].verb, plan_acts[-1].occurred_at.year) == ("edited", 2021)
     # the log runs in the order things happened, the older plan first
     process = db.session.scalars(select(ParticipationEvent.occurred_at).where(ParticipationEvent.plan_id.is_not(None))
                                  .order_by(ParticipationEvent.seq)).all()
@@ -224,3 +231,78 @@ def test_the_side_by_side_levels(demo):
 
     assert assess(Scope.of_plan(_plan(OLDER))).level is Level.CONSULT
     assert assess(Scope.of_plan(_plan(CURRENT))).level is Level.COLLABORATE
+
+
+def test_the_whole_log_runs_in_the_order_things_happened_and_verifies(demo):
+    """One write path: every entry was appended at its act's moment, so the chain's order is time order."""
+    times = db.session.scalars(select(ParticipationEvent.occurred_at).order_by(ParticipationEvent.seq)).all()
+    assert len(times) > 500 and times == sorted(times)
+    result = verify()  # what `flask audit verify` runs
+    assert result.ok and result.checked == len(times)
+
+
+def test_nobody_acts_before_registering_nor_for_an_organisation_before_joining_it(demo):
+    from ogpcocreate.auth.models import User
+    from ogpcocreate.organisations.models import Membership, Organisation
+
+    # every person's first entry is their registration, once their address was confirmed
+    early = db.session.execute(
+        select(ParticipationEvent.seq, ParticipationEvent.verb, User.email)
+        .join(User, User.id == ParticipationEvent.actor_id)
+        .where(or_(User.email_confirmed_at.is_(None), ParticipationEvent.occurred_at < User.email_confirmed_at,
+                   ParticipationEvent.occurred_at < User.created_at))).all()
+    assert early == []
+    registered = db.session.scalar(select(func.count(ParticipationEvent.seq)).where(
+        ParticipationEvent.verb == Verb.REGISTERED.value))
+    assert registered == db.session.scalar(select(func.count(User.id)))
+    # nothing is done for an organisation before it was registered, nor by someone before they joined it
+    before_organisation = db.session.execute(
+        select(ParticipationEvent.seq, ParticipationEvent.verb, Organisation.acronym)
+        .join(Organisation, Organisation.id == ParticipationEvent.organisation_id)
+        .where(ParticipationEvent.occurred_at < Organisation.created_at)).all()
+    assert before_organisation == []
+    member_then = (select(Membership.id).where(Membership.organisation_id == ParticipationEvent.organisation_id,
+                                               Membership.user_id == ParticipationEvent.actor_id,
+                                               Membership.joined_at <= ParticipationEvent.occurred_at)
+                   .exists())
+    for_others = db.session.execute(
+        select(ParticipationEvent.seq, ParticipationEvent.verb)
+        .where(ParticipationEvent.organisation_id.is_not(None), ParticipationEvent.actor_id.is_not(None),
+               ParticipationEvent.verb != Verb.INVITED.value, ~member_then)).all()
+    assert for_others == []
+
+
+def test_the_secretariat_acts_only_from_seats_assigned_before(demo):
+    """The seat holders of both plans were seated (December 2018) before any act of their seat."""
+    from ogpcocreate.secretariat.models import SecretariatMembership
+
+    seat_acts = [Verb.APPROVED, Verb.OBJECTED, Verb.RESPONDED, Verb.MODERATED, Verb.VERIFIED, Verb.REJECTED,
+                 Verb.SIGNED, Verb.ADOPTED, Verb.RESULTS_PUBLISHED]
+    seated_then = (select(SecretariatMembership.id)
+                   .where(SecretariatMembership.user_id == ParticipationEvent.actor_id,
+                          SecretariatMembership.started_at <= ParticipationEvent.occurred_at,
+                          or_(SecretariatMembership.ended_at.is_(None),
+                              SecretariatMembership.ended_at > ParticipationEvent.occurred_at))
+                   .exists())
+    from ogpcocreate.monitoring.models import Contact
+
+    # A commitment's contacts answer comments on its implementation without holding a seat (monitoring/).
+    contact_answers = and_(ParticipationEvent.verb == Verb.RESPONDED.value,
+                           ParticipationEvent.actor_id.in_(select(Contact.user_id)))
+    acts = select(func.count(ParticipationEvent.seq)).where(ParticipationEvent.verb.in_([v.value for v in seat_acts]),
+                                                            ~contact_answers)
+    assert db.session.scalar(acts) > 100
+    assert db.session.scalar(acts.where(~seated_then)) == 0
+    first_seat = db.session.scalar(select(func.max(SecretariatMembership.started_at)))
+    first_process_act = db.session.scalar(select(func.min(ParticipationEvent.occurred_at))
+                                          .where(ParticipationEvent.plan_id.is_not(None)))
+    assert first_seat < first_process_act and first_seat.year == 2018
+
+
+def test_the_clock_runs_in_real_time_once_the_demo_is_loaded(demo):
+    from datetime import UTC, datetime, timedelta
+
+    from ogpcocreate.core import db as core_db
+
+    assert core_db._held_at.get() is None
+    assert abs(utcnow() - datetime.now(UTC)) < timedelta(seconds=30)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -20,9 +23,39 @@ NAMING_CONVENTION = {
 }
 
 
+# The moment the clock is held at, if any (``clock_at``); None means real time.
+_held_at: ContextVar[datetime | None] = ContextVar("ogpcocreate_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """The one clock of the application: an aware datetime in UTC."""
-    return datetime.now(UTC)
+    """The one clock of the application: an aware datetime in UTC.
+
+    Everything that reads the time goes through here: services, rules, column defaults (``default=utcnow``,
+    ``onupdate=utcnow``) and the participation log. So holding this clock (``clock_at``) moves all of
+    them at once.
+    """
+    held = _held_at.get()
+    return held if held is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[datetime]:
+    """Hold the clock at ``moment`` for the code inside the block, then give real time back.
+
+    For replaying a process at the moments its acts happened (the demo, ogpcocreate/demo/timeline.py):
+    the real services then accept and refuse exactly as they did at that moment, and write that moment
+    into every row and log entry. Never used while handling a request: it refuses to run inside one.
+    The hold is a context variable, so it is local to the thread (or task) that set it.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    if has_request_context():
+        raise RuntimeError("the clock is never held while handling a request")
+    token = _held_at.set(moment.astimezone(UTC))
+    try:
+        yield moment
+    finally:
+        _held_at.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -337,7 +337,6 @@ def record(
     channel: Channel = Channel.ONLINE,
     call=None,
     plan=None,
-    at: datetime | None = None,
 ) -> ParticipationEvent:
     """Append one entry to the log in the caller's transaction and return it (flushed).
 
@@ -346,8 +345,8 @@ def record(
     person acting alone: the sector "Who counts as government" gives them (``classify_individuals``)
     and the territory on their profile. Secretariat acts
     pass their seat's sector explicitly. ``call`` (or ``plan``) names the process the act is part of.
-    ``at`` is when the act happened, for a record of acts carried over from their dates (the demo's
-    past process); it defaults to now. The hash covers it like every other field.
+    The act happens now (core/db.py ``utcnow``, the one clock; the demo replays its past acts by holding
+    that clock at each act's moment, never by writing another time here).
     """
     if subject is not None and getattr(subject, "id", None) is None:
         db.session.flush()
@@ -366,7 +365,7 @@ def record(
 
     event = ParticipationEvent(
         seq=seq,
-        occurred_at=at or utcnow(),
+        occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_name=actor.display_name if actor is not None else None,
         organisation_id=organisation.id if organisation is not None else None,

@@ -5,25 +5,26 @@ reach"), only about half of them got a reasoned response, there was one in-perso
 City, and there were no drafts in rounds and no votes. Beside the current plan (demo/process.py) it
 shows what the platform's record changes.
 
-Every act carries its date in 2019 in the participation log (``Acts``); this plan's acts come first in
-the chain.
+Every act goes through the real services on the demo's timeline (demo/timeline.py), at its moment in
+2019 (the plan is closed at the end of its period, in 2021); this plan's acts come first in the chain,
+after the accounts and organisations of demo/loader.py.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..approvals.models import Action
 from ..auth.models import User
 from ..calls.models import Submitters
 from ..core.sectors import Seat, Sector
 from ..meetings.models import Modality
 from ..plans.models import PlanStatus
-from .process import DAY, HOUR, Acts, call, meeting, org, person, plan, propose, publish, respond
+from .process import DAY, HOUR, Story, org, person
+from .timeline import Timeline
 
 
-def _at(month: int, day: int, hour: int = 17) -> datetime:
-    return datetime(2019, month, day, hour, tzinfo=UTC)
+def _at(month: int, day: int, hour: int = 17, year: int = 2019) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
 
 
 THEMES = ["Gasto público y combate a la corrupción", "Servicios públicos y ciudad", "Derechos humanos y justicia"]
@@ -115,41 +116,46 @@ def _actor(key: str):
     return (None, person(key)) if key.islower() else org(key)
 
 
-def load(acts: Acts, members: dict[Seat, User]) -> None:
-    government = members[Seat.GOVERNMENT]
-    older = plan(acts, government, _at(2, 11), name="Cuarto Plan de Acción Nacional", period_start=2019,
-                 period_end=2021, status=PlanStatus.CLOSED,
-                 description="Plan de acción 2019-2021, cocreado por el Secretariado Técnico Tripartito.")
-    target = call(
-        acts, older, government, _at(2, 20), "Convocatoria a propuestas para el Cuarto Plan de Acción",
-        "Organizaciones de la sociedad civil, academia y ciudadanía pueden proponer problemas públicos y acciones "
-        "para el **Cuarto Plan de Acción**.",
-        THEMES, Submitters.ORGANISATIONS_AND_INDIVIDUALS,
-        (_at(3, 4), _at(3, 25, 15), _at(5, 10, 23), _at(5, 13), _at(7, 15), _at(8, 30)),
-    )
-    publish(acts, target, Action.PUBLISH_CALL, members, target.announce_at)  # 21 days' notice
+def load(timeline: Timeline, members: dict[Seat, User]) -> None:
+    story = Story(timeline, members)
+    plan = {"name": "Cuarto Plan de Acción Nacional", "period_start": 2019, "period_end": 2021,
+            "status": PlanStatus.CO_CREATION.value, "notice_days": 14,
+            "description_source": "Plan de acción 2019-2021, cocreado por el Secretariado Técnico Tripartito."}
+    timeline.at(_at(2, 11), story.plan, "older", plan)
+    # The plan closed at the end of its period.
+    timeline.at(_at(12, 15, 12, year=2021), story.edit_plan, "older", dict(plan, status=PlanStatus.CLOSED.value))
+    timeline.at(_at(2, 20), story.call, "older", "target",
+                "Convocatoria a propuestas para el Cuarto Plan de Acción",
+                "Organizaciones de la sociedad civil, academia y ciudadanía pueden proponer problemas públicos y "
+                "acciones para el **Cuarto Plan de Acción**.",
+                THEMES, Submitters.ORGANISATIONS_AND_INDIVIDUALS,
+                (_at(3, 4), _at(3, 25, 15), _at(5, 10, 23), _at(5, 13), _at(7, 15), _at(8, 30)))
+    timeline.at(_at(3, 25, 15), _proposals, story)  # 21 days' notice; the seats approved it by its announcement
 
-    answered = []
+    organisations = ("OCT", "REMERC", "CPAC", "SUTCM", "CEI", "CEJUF", "OCP", "VOVT")
+    story.meeting(
+        "target", _at(5, 23, 16), title="Mesa de trabajo del Cuarto Plan de Acción", modality=Modality.IN_PERSON,
+        place="Sala de usos múltiples del órgano garante, Ciudad de México", territory="MX-CMX",
+        minutes="Se presentaron las propuestas recibidas por mesa temática. Las organizaciones señalaron que casi "
+                "todas provienen de la Ciudad de México y pidieron sesiones en los estados.",
+        agreements="1. Responder las propuestas antes de la fecha de decisión.\n"
+                   "2. Valorar sesiones en los estados para el siguiente plan.",
+        attendees=lambda: [org(acronym)[1] for acronym in organisations] + [person("persona11")],
+        unregistered={Sector.CIVIL_SOCIETY: 5, Sector.CITIZEN: 3, Sector.GOVERNMENT: 6}, signers=list(Seat))
+    story.publish_results("target", _at(8, 30, 18))
+
+
+def _proposals(story: Story) -> None:
+    """Proposals while the call was open; only about half of them got a reasoned response."""
+    target = story.objects["target"]
+    answered = 0
     for n, (key, theme, title, problem, action, response) in enumerate(PROPOSALS):
         organisation, author = _actor(key)
-        proposal = propose(acts, target, author, organisation, theme, title, problem, action,
-                           target.opens_at + (2 + 2 * n) * DAY + (n % 5) * HOUR)
+        at = target.opens_at + (2 + 2 * n) * DAY + (n % 5) * HOUR
+        reply = None
         if response:
-            answered.append((proposal, response))
-    # Only about half answered: the other half never got a reasoned response.
-    for n, (proposal, (outcome, justification)) in enumerate(answered):
-        seat = (Seat.GOVERNMENT, Seat.GUARANTOR)[n % 2]
-        respond(acts, members[seat], seat, proposal, outcome, justification, _at(6, 3) + n * 4 * DAY)
-
-    attendees = [org(a) for a in ("OCT", "REMERC", "CPAC", "SUTCM", "CEI", "CEJUF", "OCP", "VOVT")]
-    meeting(acts, target, government, _at(5, 23, 16), title="Mesa de trabajo del Cuarto Plan de Acción",
-            modality=Modality.IN_PERSON, place="Sala de usos múltiples del órgano garante, Ciudad de México",
-            territory="MX-CMX",
-            minutes="Se presentaron las propuestas recibidas por mesa temática. Las organizaciones señalaron que casi "
-                    "todas provienen de la Ciudad de México y pidieron sesiones en los estados.",
-            agreements="1. Responder las propuestas antes de la fecha de decisión.\n"
-                       "2. Valorar sesiones en los estados para el siguiente plan.",
-            attendees=attendees + [(None, person("persona11"))],
-            unregistered={Sector.CIVIL_SOCIETY: 5, Sector.CITIZEN: 3, Sector.GOVERNMENT: 6}, signers=members)
-
-    publish(acts, target, Action.PUBLISH_RESULTS, members, _at(8, 30, 18))
+            seat = (Seat.GOVERNMENT, Seat.GUARANTOR)[answered % 2]
+            reply = (seat, *response, _at(6, 3) + answered * 4 * DAY)
+            answered += 1
+        story.timeline.at(at, story.propose, "target", author, organisation, theme, title, problem, action,
+                          response=reply)

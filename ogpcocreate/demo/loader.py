@@ -3,33 +3,44 @@ an older plan that reached "consult" (demo/history.py) and the current one, at "
 (demo/process.py), so that the side-by-side view of their influence tells a story.
 
 The organisations and people are fictional (only the public bodies named in shared/DOMAIN.md keep their
-real names), so that no real organisation appears to have said what the demo says. Everything goes
-through the same services a person would use, or, where a service rightly refuses a date in the past,
-is written as that service would have written it at the time; either way the participation log is true
-to the data.
-Deterministic: the same data every time.
+real names), so that no real organisation appears to have said what the demo says. Every write goes
+through the same services a person would use, at the moment it happened: the steps run on a timeline
+(demo/timeline.py) that holds the application's clock at each step's moment. So people register and
+confirm their address before they act, the seats are assigned and the organisations registered
+(December 2018 to January 2019) before the older plan's first act, and the participation log runs in the order things happened.
+Deterministic: the same data every time (the current plan's dates are relative to the moment of loading).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
+from ..auth import services as auth
 from ..auth.models import User
-from ..core.db import utcnow
+from ..core import tokens
 from ..core.outbox import OutboxMessage
 from ..core.sectors import Seat, Sector
 from ..extensions import db
 from ..organisations import services as organisations
-from ..organisations.models import Membership, Role
+from ..organisations.models import Organisation
 from ..secretariat import services as secretariat
+from .timeline import Timeline
 
 PASSWORD = "cocrear-juntos-2026"  # noqa: S105 - the published password of the demo accounts
 DOMAIN = "demo.example.org"
+
+# When the platform's record begins: the administrator and the seat holders first, then the organisations
+# one a day, all before the older plan's first act (February 2019, demo/history.py).
+BEGINNING = datetime(2018, 12, 3, 16, tzinfo=UTC)
+DAY, HOUR, MINUTE = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
+# People of the older plan who acted on their own (demo/history.py) registered in its announcement weeks.
+EARLY_CITIZENS = {"persona11": datetime(2019, 3, 5, 18, tzinfo=UTC), "persona12": datetime(2019, 3, 6, 19, tzinfo=UTC)}
 
 # (login, display name, role description)
 KEY_ACCOUNTS = [
@@ -121,12 +132,54 @@ def _password_hash() -> str:
     return generate_password_hash(PASSWORD)
 
 
-def _user(login: str, name: str, territory: str | None = None, **extra) -> User:
-    user = User(email=_email(login), display_name=name, locale="es", territory=territory,
-                email_confirmed_at=utcnow() - timedelta(days=60), password_hash=_password_hash(), **extra)
-    db.session.add(user)
-    db.session.flush()
+def register(login: str, name: str, territory: str | None = None) -> User:
+    """Register an account and confirm its address through the link the confirmation e-mail carries."""
+    user = auth.register(name, _email(login), PASSWORD, territory, "es", password_hash=_password_hash())
+    auth.confirm_email(tokens.make(auth.CONFIRM, {"u": user.id, "e": user.email}))
     return user
+
+
+def _register_admin(login: str, name: str) -> None:
+    """The site administrator, made one as the ``users create-admin`` command does."""
+    register(login, name).is_admin = True
+
+
+def _assign_seats(admin_login: str, seats: dict[Seat, str], members: dict[Seat, User]) -> None:
+    admin = _account(admin_login)
+    for seat, login in seats.items():
+        secretariat.assign_seat(admin, _email(login), seat.value)
+        members[seat] = _account(login)
+
+
+def _account(login: str) -> User:
+    return db.session.scalar(select(User).where(User.email == _email(login)))
+
+
+def _invitation_token(email: str) -> str:
+    """The token of the invitation link in the last invitation e-mailed to ``email``, as its recipient clicks it."""
+    for body in db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.recipient == email)
+                                   .order_by(OutboxMessage.id.desc())):
+        if found := re.search(r"/invitations/([\w-]+)", body):
+            return found.group(1)
+    raise LookupError(f"no invitation was e-mailed to {email}")
+
+
+def _register_organisation(owner: tuple, data: dict, member: tuple | None) -> None:
+    """The owner registers and creates the organisation; a second person, invited, registers and joins."""
+    admin = register(*owner)
+    org = organisations.create_organisation(admin, data)
+    if member is not None:
+        member_login, member_name, member_territory = member
+        organisations.invite(admin, org, _email(member_login))
+        joining = register(member_login, member_name, member_territory)
+        organisations.accept_invitation(joining, _invitation_token(joining.email))
+
+
+def _verify(reviewer: str, acronym: str, verification: str) -> None:
+    org = db.session.scalar(select(Organisation).where(Organisation.acronym == acronym))
+    reason = (None if verification == "verified"
+              else "La clave CLUNI no corresponde a la organización en el Registro Federal de las OSC.")
+    organisations.set_verification(_account(reviewer), Seat.GUARANTOR, org, verification, reason)
 
 
 def _cluni(acronym: str, index: int, rng: random.Random) -> str:
@@ -134,66 +187,67 @@ def _cluni(acronym: str, index: int, rng: random.Random) -> str:
     return f"{letters}{rng.randint(5, 19):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{index:04d}"
 
 
-def load() -> None:
-    rng = random.Random(2026)
-    accounts = {}
-    for login, name, _role in KEY_ACCOUNTS:
-        territory = "MX-OAX" if login == "ciudadana" else None
-        accounts[login] = _user(login, name, territory, is_admin=(login == "admin"))
-    admin = accounts["admin"]
-    for login, seat in (("gobierno", Seat.GOVERNMENT), ("garante", Seat.GUARANTOR), ("nucleo", Seat.CIVIL_SOCIETY)):
-        secretariat.assign_seat(admin, accounts[login].email, seat.value)
+def _accounts(timeline: Timeline, rng: random.Random, members: dict[Seat, User]) -> None:
+    """Schedule the accounts, the seats and the organisations; ``members`` is filled once seats are assigned."""
+    names = dict((login, name) for login, name, _role in KEY_ACCOUNTS)
+    timeline.at(BEGINNING, _register_admin, "admin", names["admin"])
+    seats = {Seat.GOVERNMENT: "gobierno", Seat.GUARANTOR: "garante", Seat.CIVIL_SOCIETY: "nucleo"}
+    for i, login in enumerate(seats.values()):
+        timeline.at(BEGINNING + DAY + i * HOUR, register, login, names[login])
+    timeline.at(BEGINNING + 2 * DAY, _assign_seats, "admin", seats, members)
 
-    reviewer = accounts["garante"]
     used_names = set()
     for index, (name, acronym, sector, territory, verification) in enumerate(ORGANISATIONS, start=1):
+        local = None if territory == "national" else territory
         if index == 1:
-            owner = accounts["osc"]
+            owner = ("osc", names["osc"], None)
         else:
             while True:
                 person = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)}"
                 if person not in used_names:
                     used_names.add(person)
                     break
-            owner = _user(f"{acronym.lower()}", person, None if territory == "national" else territory)
-        org = organisations.create_organisation(
-            owner,
-            {
-                "name": name,
-                "acronym": acronym,
-                "sector": sector.value,
-                "territory": territory,
-                "cluni": _cluni(acronym, index, rng) if sector is Sector.CIVIL_SOCIETY else None,
-                "website": f"https://{acronym.lower()}.example.org",
-                "description_source": DESCRIPTIONS[sector],
-            },
-        )
+            owner = (acronym.lower(), person, local)
+        data = {
+            "name": name,
+            "acronym": acronym,
+            "sector": sector.value,
+            "territory": territory,
+            "cluni": _cluni(acronym, index, rng) if sector is Sector.CIVIL_SOCIETY else None,
+            "website": f"https://{acronym.lower()}.example.org",
+            "description_source": DESCRIPTIONS[sector],
+        }
         # a second member for most organisations, so membership pages have something to show
+        member = None
         if index % 3 != 0:
-            member = _user(f"{acronym.lower()}.equipo", f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                           None if territory == "national" else territory)
-            db.session.add(Membership(organisation_id=org.id, user_id=member.id, role=Role.MEMBER))
-        if verification == "verified":
-            organisations.set_verification(reviewer, Seat.GUARANTOR, org, "verified", None)
-        elif verification == "rejected":
-            organisations.set_verification(
-                reviewer, Seat.GUARANTOR, org, "rejected",
-                "La clave CLUNI no corresponde a la organización en el Registro Federal de las OSC.",
-            )
+            member = (f"{acronym.lower()}.equipo", f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", local)
+        registered = BEGINNING + (6 + index) * DAY + 10 * HOUR
+        timeline.at(registered, _register_organisation, owner, data, member)
+        if verification != "pending":
+            timeline.at(registered + DAY + 7 * HOUR, _verify, "garante", acronym, verification)
 
+    # Citizens: two took part in the older plan; the others, and the citizen of Oaxaca, registered once the
+    # current plan's national call was announced (demo/process.py).
+    announced = timeline.present.replace(minute=0, second=0, microsecond=0) - 145 * DAY
     for i, territory in enumerate(CITIZEN_STATES):
+        login = f"persona{i + 1:02d}"
         name = f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 7) % len(LAST_NAMES)]}"
-        _user(f"persona{i + 1:02d}", name, territory)
+        timeline.at(EARLY_CITIZENS.get(login, announced + i * 3 * HOUR), register, login, name, territory)
+    timeline.at(announced + 2 * DAY, register, "ciudadana", names["ciudadana"], "MX-OAX")
+
+
+def load() -> None:
+    rng = random.Random(2026)
+    timeline = Timeline()
+    members: dict[Seat, User] = {}  # the seat holders, once the timeline has seated them
+    _accounts(timeline, rng, members)
 
     from . import history, monitoring, process
 
-    members = {Seat.GOVERNMENT: accounts["gobierno"], Seat.GUARANTOR: accounts["garante"],
-               Seat.CIVIL_SOCIETY: accounts["nucleo"]}
-    acts = process.Acts()
-    history.load(acts, members)
-    process.load(acts, rng, members)
-    monitoring.load(acts, members)  # commitments' implementation, the IRM's assessment and recommendations
-    acts.write()  # the two plans' acts, in the order they happened
+    history.load(timeline, members)
+    process.load(timeline, rng, members)
+    monitoring.load(timeline, members)  # commitments' implementation, the IRM's assessment and recommendations
+    timeline.run()  # the accounts and the two plans' acts, each at its moment
     from .repository import load as load_repository
 
     load_repository()  # the public repository (demo/repository.py)
@@ -202,6 +256,7 @@ def load() -> None:
     db.session.execute(delete(OutboxMessage))
     db.session.flush()
     from .notifications import load as load_notifications
+
     load_notifications()
 
 

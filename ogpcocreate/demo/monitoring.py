@@ -23,8 +23,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..calls.models import Call, Theme
-from ..core import richtext
-from ..core.db import utcnow
+from ..core import eventlog, richtext
 from ..core.eventlog import Verb
 from ..core.sectors import Seat, Sector
 from ..drafts.models import Adoption, DraftCommitment, DraftVersion, Milestone, MilestoneStatus
@@ -49,10 +48,12 @@ from ..monitoring.models import (
 )
 from ..plans.models import ActionPlan
 from ..responses.models import Outcome, Response
-from .process import AGUA, Acts, org
+from .process import AGUA, org
+from .timeline import Timeline
 
 NATIONAL = "national"
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 REFERENCE = "Líder en la región (ilustrativo)"
 
 
@@ -180,14 +181,39 @@ def _plan(name: str) -> ActionPlan | None:
     return db.session.scalar(select(ActionPlan).where(ActionPlan.name == name))
 
 
-def load(acts: Acts, members: dict[Seat, User]) -> None:
-    secretariat = members[Seat.GOVERNMENT]
-    sfp, official = org("SFP")
-    older, current = _plan("Cuarto Plan de Acción Nacional"), _plan("Quinto Plan de Acción Nacional")
-    if older is not None:
-        _older_plan(acts, older, secretariat, official)
-    if current is not None:
-        _current_plan(acts, current, secretariat, official)
+class Acts:
+    """Appends each act to the participation log at its moment, on the demo's timeline (demo/timeline.py),
+    so the chain stays in the order things happened. The rows themselves are written directly by the
+    steps below, with their dates, rather than through monitoring/services.py: the one part of the demo
+    that does not go through the services yet."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+
+    def __call__(self, at: datetime, actor, verb: Verb, subject=None, organisation=None, data=None, **context) -> None:
+        self.timeline.at(at, eventlog.record, actor, verb, subject, organisation, data, **context)
+
+
+# The older plan's commitments were adopted on its results date (30 August 2019, demo/history.py), and
+# drafted a month before; the current plan's water register was adopted 14 days before loading
+# (demo/process.py). Each part runs once what it monitors exists, before its first act.
+OLDER_PLAN_STEP = datetime(2019, 7, 1, 12, tzinfo=UTC)
+
+
+def load(timeline: Timeline, members: dict[Seat, User]) -> None:
+    now = timeline.present.replace(minute=0, second=0, microsecond=0)
+    timeline.at(OLDER_PLAN_STEP, _older_step, timeline, members)
+    timeline.at(now - 14 * DAY + 3 * HOUR, _current_step, timeline, members, now)
+
+
+def _older_step(timeline: Timeline, members: dict[Seat, User]) -> None:
+    if (older := _plan("Cuarto Plan de Acción Nacional")) is not None:
+        _older_plan(Acts(timeline), older, members[Seat.GOVERNMENT], org("SFP")[1])
+
+
+def _current_step(timeline: Timeline, members: dict[Seat, User], now: datetime) -> None:
+    if (current := _plan("Quinto Plan de Acción Nacional")) is not None:
+        _current_plan(Acts(timeline), current, members[Seat.GOVERNMENT], org("SFP")[1], now)
 
 
 def _older_plan(acts: Acts, plan: ActionPlan, secretariat: User, official: User) -> None:
@@ -316,8 +342,7 @@ def _a_cso() -> str:
                              .order_by(Organisation.id).limit(1))
 
 
-def _current_plan(acts: Acts, plan: ActionPlan, secretariat: User, official: User) -> None:
-    now = utcnow().replace(minute=0, second=0, microsecond=0)
+def _current_plan(acts: Acts, plan: ActionPlan, secretariat: User, official: User, now: datetime) -> None:
     db.session.add(PlanMonitoring(plan_id=plan.id, scale=Scale.RESULTS_2020, reference_label=REFERENCE,
                                   reference_completion=75, reference_ambition=30, updated_by_id=secretariat.id))
     db.session.flush()
@@ -379,7 +404,7 @@ def _recommendations(acts: Acts, plan: ActionPlan, secretariat: User, agua, now:
                                 .order_by(Meeting.starts_at.desc()).limit(1))
     context = {"plan": plan, "sector": Sector.GOVERNMENT, "territory": NATIONAL}
     for position, (title, body, status, done, target) in enumerate(RECOMMENDATIONS):
-        at = now - (20 - position) * DAY
+        at = now - (12 - position) * DAY  # after the water register's adoption (14 days ago)
         rec = Recommendation(plan_id=plan.id, position=position, title=title, body=body, created_by_id=secretariat.id,
                              created_at=at, status=RecommendationStatus.NOT_STARTED)
         db.session.add(rec)

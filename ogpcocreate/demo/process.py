@@ -11,66 +11,50 @@ public influence is "collaborate" (shared/DOMAIN.md, "Level of public influence"
   and in person in Oaxaca;
 - participants from many states, online and in person.
 
-Its dates are relative to the moment of loading, so the live round stays live. Dates in the past are
-refused by the services, so the rows are written here directly, as the services would have written
-them at the time; every act still goes into the participation log, with the moment it happened
-(``Acts``). The older plan, which stops at "consult", is in demo/history.py.
+Its dates are relative to the moment of loading, so the live round stays live. Every act goes through
+the real services on the demo's timeline (demo/timeline.py), which holds the clock at the moment the act
+happened: the services accept and record it as they would have then. ``Story`` holds the acts both plans
+share; the older plan, which stops at "consult", is in demo/history.py.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..approvals.models import Action, Approval, Stance
+from ..approvals.models import Action
 from ..auth.models import User
-from ..calls.models import Call, Submitters, Theme
+from ..calls import services as calls
+from ..calls.models import Call, Submitters
+from ..comments import services as comments
 from ..comments.models import Comment
-from ..core import eventlog, richtext
-from ..core.db import utcnow
-from ..core.eventlog import Channel, Verb
 from ..core.sectors import Seat, Sector
-from ..drafts.models import Adoption, DraftCommitment, DraftVersion, Incorporation, Milestone, Section
+from ..drafts import services as drafts
+from ..drafts.models import DraftCommitment
 from ..extensions import db
-from ..meetings.models import Attendance, Meeting, Modality, UnregisteredAttendance
-from ..moderation.models import Decision, ModerationAction, Report
+from ..meetings import services as meetings
+from ..meetings.models import Modality
+from ..moderation import services as moderation
 from ..organisations.models import Membership, Organisation, Role, Verification
-from ..plans.models import ActionPlan, PlanStatus
+from ..plans import services as plans
+from ..proposals import services as proposals_
 from ..proposals.models import Proposal
-from ..responses.models import Outcome, Response
+from ..responses import services as responses
 from ..votes import services as votes
-from ..votes.models import Ballot, BallotKind, BallotOption, BallotVoter, Electorate, Vote
+from ..votes.models import BallotKind, Electorate
+from .timeline import Timeline
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 NATIONAL = "national"
+APPROVED = "Aprobado en la sesión del Secretariado Técnico Tripartito."
 
 
-# --- the record of the acts ---------------------------------------------------------------------------
-
-
-class Acts:
-    """The demo's acts with the moment each happened, appended to the participation log in that order.
-
-    The rows are written as the demo builds them; their log entries wait here and ``write`` appends them
-    sorted by time, so the chain runs in the order things happened, as it would have live.
-    """
-
-    def __init__(self) -> None:
-        self._pending: list[tuple] = []
-
-    def __call__(self, at: datetime, actor, verb: Verb, subject=None, organisation=None, data=None, **context) -> None:
-        self._pending.append((at, len(self._pending), actor, verb, subject, organisation, data, context))
-
-    def write(self) -> None:
-        for at, _n, actor, verb, subject, organisation, data, context in sorted(self._pending, key=lambda a: a[:2]):
-            eventlog.record(actor, verb, subject, organisation, data, at=at, **context)
-        self._pending.clear()
-
-
-# --- helpers shared with demo/history.py ---------------------------------------------------------------
+# --- who acts -------------------------------------------------------------------------------------------
 
 
 def org(acronym: str) -> tuple[Organisation, User]:
@@ -86,138 +70,113 @@ def person(login: str) -> User:
     return db.session.scalar(select(User).where(User.email.like(f"{login}@%")))
 
 
-def plan(acts: Acts, creator: User, at: datetime, **fields) -> ActionPlan:
-    description = fields.pop("description")
-    created = ActionPlan(description_source=description, description=richtext.sanitize(description),
-                         requires_tripartite=True, notice_days=14, created_by_id=creator.id, created_at=at,
-                         updated_at=at, **fields)
-    db.session.add(created)
-    db.session.flush()
-    acts(at, creator, Verb.CREATED, created, sector=Sector.GOVERNMENT, territory=NATIONAL, plan=created,
-         data={"name": created.name, "requires_tripartite": True})
-    return created
+def _actor(key: str) -> tuple[Organisation | None, User]:
+    """An organisation's acronym (its administrator acts for it), or the login of a person acting alone."""
+    return (None, person(key)) if key.islower() else org(key)
 
 
-def call(acts: Acts, action_plan: ActionPlan, creator: User, at: datetime, title: str, description: str,
-         themes: list[str], submitters: Submitters, dates: tuple[datetime, ...]) -> Call:
-    created = Call(plan_id=action_plan.id, plan=action_plan, title=title, description_source=description,
-                   description=richtext.sanitize(description), submitters=submitters, created_by_id=creator.id,
-                   created_at=at, updated_at=at,
-                   **dict(zip(("announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at"),
-                              dates, strict=True)))
-    created.themes = [Theme(name=name, position=i) for i, name in enumerate(themes)]
-    db.session.add(created)
-    db.session.flush()
-    acts(at, creator, Verb.CREATED, created, sector=Sector.GOVERNMENT, territory=NATIONAL, call=created,
-         data={"title": created.title, "short_notice": created.short_notice})
-    return created
+# --- the acts both plans share, each a step of the timeline through the real service --------------------
 
 
-def approve(acts: Acts, target, action: Action, members: dict[Seat, User], at: datetime,
-            comment: str = "Aprobado en la sesión del Secretariado Técnico Tripartito.") -> tuple[Seat, User]:
-    """Each seat's approval, an hour apart (approvals/services.take_position); returns the last to approve."""
-    column = {"call": "call_id", "meeting": "meeting_id", "draft_commitment": "draft_id"}[target.__tablename__]
-    process_call = target if target.__tablename__ == "call" else target.call
-    for i, (seat, member) in enumerate(members.items()):
-        approval = Approval(action=action, seat=seat, user_id=member.id, stance=Stance.APPROVE, comment=comment,
-                            created_at=at + i * HOUR, **{column: target.id})
-        db.session.add(approval)
-        db.session.flush()
-        acts(at + i * HOUR, member, Verb.APPROVED, approval, sector=seat.sector, territory=NATIONAL, call=process_call,
-             data={"action": action.value, "seat": seat.value, "comment": comment, "on": target.__tablename__,
-                   "id": target.id})
-    return seat, member
+class Story:
+    """The acts of a process as steps on the timeline. Objects made by one step and used by later ones
+    (a plan, a call, a meeting) are kept in ``objects`` under a name; the seat holders in ``members``
+    (filled by demo/loader.py once the seats are assigned, so only read inside steps)."""
+
+    def __init__(self, timeline: Timeline, members: dict[Seat, User]) -> None:
+        self.timeline = timeline
+        self.members = members
+        self.objects: dict[str, object] = {}
+
+    def at(self, moment: datetime, step: Callable, *args, **kwargs) -> None:
+        self.timeline.at(moment, step, *args, **kwargs)
+
+    @property
+    def government(self) -> User:
+        return self.members[Seat.GOVERNMENT]
+
+    def plan(self, key: str, data: dict) -> None:
+        self.objects[key] = plans.create_plan(self.government, Seat.GOVERNMENT, data)
+
+    def edit_plan(self, key: str, data: dict) -> None:
+        plans.update_plan(self.government, Seat.GOVERNMENT, self.objects[key], data)
+
+    def call(self, plan_key: str, key: str, title: str, description: str, themes: list[str], submitters: Submitters,
+             dates: tuple[datetime, ...]) -> None:
+        """Create the call; the three seats approve its publication, a day apart, the last on its
+        announcement date (calls/services.take_position: approved before it is announced)."""
+        data = dict(zip(calls.SCHEDULE_FIELDS, dates, strict=True))
+        created = calls.create_call(self.government, Seat.GOVERNMENT, self.objects[plan_key],
+                                    dict(data, title=title, description_source=description, themes="\n".join(themes),
+                                         submitters=submitters.value))
+        self.objects[key] = created
+        self._approvals(created.announce_at, self._approve_call, key, Action.PUBLISH_CALL)
+
+    def publish_results(self, key: str, at: datetime) -> None:
+        """The seats approve publishing the call's results, the last at ``at``."""
+        self._approvals(at, self._approve_call, key, Action.PUBLISH_RESULTS)
+
+    def _approvals(self, last: datetime, step: Callable, *args, comment: str = APPROVED, seats=tuple(Seat)) -> None:
+        for i, seat in enumerate(seats):
+            self.at(last - (len(seats) - 1 - i) * DAY, step, *args, seat=seat, comment=comment)
+
+    def _approve_call(self, key: str, action: Action, *, seat: Seat, comment: str) -> None:
+        calls.take_position(self.members[seat], seat, self.objects[key], action.value, "approve", comment)
+
+    def propose(self, call_key: str, author: User, organisation: Organisation | None, theme: str, title: str,
+                problem: str, action: str, response: tuple | None = None,
+                result: str = "Información pública, útil y verificable para la ciudadanía.") -> Proposal:
+        """Submit a proposal; ``response``: (seat, outcome, justification, when), scheduled."""
+        target: Call = self.objects[call_key]
+        proposal = proposals_.submit(author, target, {
+            "organisation": organisation.id if organisation else None,
+            "theme": next(t.id for t in target.themes if t.name == theme), "title": title,
+            "problem_source": problem, "action_source": action, "expected_result_source": result})
+        if response:
+            seat, outcome, justification, when = response
+            self.at(when, self.respond, seat, proposal, outcome, justification)
+        return proposal
+
+    def respond(self, seat: Seat, contribution, outcome: str, justification: str) -> None:
+        responses.respond(self.members[seat], seat, contribution, outcome, justification)
+
+    def meeting(self, call_key: str, starts_at: datetime, *, title: str, modality: Modality, place: str,
+                territory: str, minutes: str, agreements: str, attendees: Callable[[], list[User]],
+                unregistered: dict[Sector, int], signers: list[Seat], theme: int | None = None) -> None:
+        """A meeting as the secretariat records it (meetings/services.py): created and published a week
+        ahead; once it took place, its attendees (``attendees()``, read then), the counts of people
+        without an account, and the seats' signatures of the minutes, a day apart from two days after."""
+        key = f"meeting:{title}"
+
+        def create() -> None:
+            target: Call = self.objects[call_key]
+            self.objects[key] = meetings.create_meeting(self.government, Seat.GOVERNMENT, target, {
+                "theme": target.themes[theme].id if theme is not None else None, "title": title,
+                "starts_at": starts_at, "modality": modality.value, "place": place, "territory": territory,
+                "minutes_source": minutes, "agreements_source": agreements})
+
+        def publish() -> None:
+            meetings.publish_meeting(self.government, Seat.GOVERNMENT, self.objects[key])
+
+        def attendance() -> None:
+            meetings.add_attendees(self.government, Seat.GOVERNMENT, self.objects[key], [u.email for u in attendees()])
+
+        def counts() -> None:
+            meetings.set_unregistered(self.government, Seat.GOVERNMENT, self.objects[key],
+                                      {sector.value: n for sector, n in unregistered.items()})
+
+        def sign(*, seat: Seat, comment: str) -> None:
+            meetings.take_position(self.members[seat], seat, self.objects[key], "approve", comment)
+
+        self.at(starts_at - 7 * DAY, create)
+        self.at(starts_at - 7 * DAY + HOUR, publish)
+        self.at(starts_at + 3 * HOUR, attendance)
+        self.at(starts_at + 4 * HOUR, counts)
+        if signers:
+            self._approvals(starts_at + (1 + len(signers)) * DAY, sign, comment="Firmada.", seats=signers)
 
 
-def publish(acts: Acts, target: Call, action: Action, members: dict[Seat, User], at: datetime) -> None:
-    """Publish a call or its results at ``at``, once the three seats approved (calls/services.py)."""
-    seat, member = approve(acts, target, action, members, at - 2 * DAY)
-    if action is Action.PUBLISH_CALL:
-        target.published_at = at
-    else:
-        target.results_published_at = at
-    verb = Verb.PUBLISHED if action is Action.PUBLISH_CALL else Verb.RESULTS_PUBLISHED
-    acts(at, member, verb, target, sector=seat.sector, territory=NATIONAL, call=target,
-         data={"action": action.value, "approved_by": [s.value for s in members],
-               "short_notice": target.short_notice, "notice_days": target.notice.days})
-
-
-def propose(acts: Acts, target: Call, author: User, organisation: Organisation | None, theme: str, title: str,
-            problem: str, action: str, at: datetime,
-            result: str = "Información pública, útil y verificable para la ciudadanía.") -> Proposal:
-    proposal = Proposal(call_id=target.id, theme_id=next(t.id for t in target.themes if t.name == theme),
-                        author_id=author.id, organisation_id=organisation.id if organisation else None, title=title,
-                        problem_source=problem, problem=richtext.sanitize(problem),
-                        action_source=action, action=richtext.sanitize(action),
-                        expected_result_source=result, expected_result=richtext.sanitize(result),
-                        created_at=at, updated_at=at)
-    db.session.add(proposal)
-    db.session.flush()
-    acts(at, author, Verb.SUBMITTED, proposal, organisation, call=target, data={"title": title})
-    return proposal
-
-
-def respond(acts: Acts, member: User, seat: Seat, contribution, outcome: str, justification: str,
-            at: datetime) -> Response:
-    """A first reasoned response (responses/services.respond, without the e-mail the demo would delete)."""
-    outcome = Outcome(outcome)
-    if outcome.needs_justification and not justification:
-        raise ValueError("a justification is required unless the contribution is adopted")
-    response = Response(revision=1, is_current=True, outcome=outcome, justification_source=justification,
-                        justification=richtext.sanitize(justification), responder_id=member.id, seat=seat,
-                        created_at=at)
-    kind = contribution.__tablename__
-    setattr(response, f"{kind}_id", contribution.id)
-    db.session.add(response)
-    db.session.flush()
-    organisation = contribution.organisation
-    target = contribution.call if kind == "proposal" else contribution.version.draft.call
-    acts(at, member, Verb.RESPONDED, response, sector=seat.sector, territory=NATIONAL, call=target,
-         data={kind: contribution.id, "outcome": outcome.value, "revision": 1,
-               "contributor_sector": organisation.sector.value if organisation else "citizen"})
-    return response
-
-
-def meeting(acts: Acts, target: Call, creator: User, at: datetime, *, title: str, modality: Modality, place: str,
-            territory: str, minutes: str, agreements: str, attendees: list[tuple[Organisation | None, User]],
-            unregistered: dict[Sector, int], signers: dict[Seat, User], theme: Theme | None = None) -> Meeting:
-    """A meeting as meetings/services.py records it: created ahead, attendance and counts after it took
-    place, then the seats' approval of the minutes (signed once all three approved)."""
-    created = Meeting(call_id=target.id, call=target, theme_id=theme.id if theme else None, title=title,
-                      starts_at=at, modality=modality, place=place, territory=territory,
-                      minutes_source=minutes, minutes=richtext.sanitize(minutes), agreements_source=agreements,
-                      agreements=richtext.sanitize(agreements), created_by_id=creator.id, created_at=at - 7 * DAY,
-                      published_at=at - 7 * DAY + HOUR)
-    db.session.add(created)
-    db.session.flush()
-    summary = {"title": title, "starts_at": at, "modality": modality.value, "territory": territory,
-               "theme": created.theme_id}
-    acts(at - 7 * DAY, creator, Verb.CREATED, created, sector=Sector.GOVERNMENT, territory=NATIONAL, call=target,
-         data=summary)
-    acts(created.published_at, creator, Verb.PUBLISHED, created, sector=Sector.GOVERNMENT, territory=NATIONAL,
-         call=target, data={"action": "publish_meeting", **summary})
-    channel = Channel.ONLINE if modality is Modality.ONLINE else Channel.IN_PERSON
-    attendees = list({attendee.id: (organisation, attendee) for organisation, attendee in attendees}.values())
-    for i, (organisation, attendee) in enumerate(attendees):
-        db.session.add(Attendance(meeting_id=created.id, user_id=attendee.id,
-                                  organisation_id=organisation.id if organisation else None))
-        acts(at + 3 * HOUR + i * timedelta(minutes=2), attendee, Verb.ATTENDED, created, organisation,
-             channel=channel, call=target, data={"meeting": created.id})
-    for sector, count in unregistered.items():
-        db.session.add(UnregisteredAttendance(meeting_id=created.id, sector=sector, count=count))
-    db.session.flush()
-    # The counts are the secretariat's edit of the record, not its attendance (meetings/services.py).
-    acts(at + 4 * HOUR, creator, Verb.EDITED, created, sector=Sector.GOVERNMENT, territory=territory, channel=channel,
-         call=target, data={"meeting": created.id, "unregistered": {s.value: n for s, n in unregistered.items() if n}})
-    if signers:
-        seat, member = approve(acts, created, Action.SIGN_MINUTES, signers, at + 2 * DAY, comment="Firmada.")
-        if len(signers) == len(Seat):
-            created.signed_at = at + 2 * DAY + (len(signers) - 1) * HOUR
-            acts(created.signed_at, member, Verb.SIGNED, created, sector=seat.sector, territory=NATIONAL,
-                 call=target, data={"action": Action.SIGN_MINUTES.value, "meeting": created.id,
-                                    "approved_by": [s.value for s in signers]})
-    return created
-
+# --- the current plan and its calls ----------------------------------------------------------------------
 
 # --- the current plan and its calls ----------------------------------------------------------------------
 
@@ -300,34 +259,31 @@ PADRON = "Padrón único y abierto de beneficiarios de programas sociales"
 AGUA = "Registro abierto de concesiones de agua"
 
 
-def load(acts: Acts, rng: random.Random, members: dict[Seat, User]) -> None:
-    now = utcnow().replace(minute=0, second=0, microsecond=0)
-    government = members[Seat.GOVERNMENT]
+
+def load(timeline: Timeline, rng: random.Random, members: dict[Seat, User]) -> None:
+    now = timeline.present.replace(minute=0, second=0, microsecond=0)
+    story = Story(timeline, members)
     start = (now + 120 * DAY).year
-    current = plan(acts, government, now - 170 * DAY, name="Quinto Plan de Acción Nacional", period_start=start,
-                   period_end=start + 2, status=PlanStatus.CO_CREATION,
-                   description="Plan cocreado por el Secretariado Técnico Tripartito con la sociedad civil.")
+    story.at(now - 170 * DAY, story.plan, "current", {
+        "name": "Quinto Plan de Acción Nacional", "period_start": start, "period_end": start + 2,
+        "status": "co_creation", "notice_days": 14,
+        "description_source": "Plan cocreado por el Secretariado Técnico Tripartito con la sociedad civil."})
+    story.at(now - 160 * DAY, story.call, "current", "national",
+             "Convocatoria a propuestas para el Quinto Plan de Acción Nacional",
+             "Invitamos a organizaciones de la sociedad civil, academia y ciudadanía a proponer problemas públicos "
+             "y acciones para el **Quinto Plan de Acción**. Cada propuesta recibirá una respuesta razonada.",
+             list(dict.fromkeys(p[0] for p in PROPOSALS)), Submitters.ORGANISATIONS_AND_INDIVIDUALS,
+             (now - 150 * DAY, now - 130 * DAY, now - 90 * DAY, now - 85 * DAY, now + 20 * DAY, now + 30 * DAY))
+    story.at(now - 45 * DAY, story.call, "current", "local", "Convocatoria para la mesa de gobierno abierto local",
+             "Propuestas para llevar el gobierno abierto a municipios y comunidades. Solo organizaciones.",
+             LOCAL_THEMES, Submitters.ORGANISATIONS,
+             (now - 40 * DAY, now - 25 * DAY, now + 20 * DAY, now + 22 * DAY, now + 45 * DAY, now + 55 * DAY))
 
-    national = call(
-        acts, current, government, now - 160 * DAY, "Convocatoria a propuestas para el Quinto Plan de Acción Nacional",
-        "Invitamos a organizaciones de la sociedad civil, academia y ciudadanía a proponer problemas públicos "
-        "y acciones para el **Quinto Plan de Acción**. Cada propuesta recibirá una respuesta razonada.",
-        list(dict.fromkeys(p[0] for p in PROPOSALS)), Submitters.ORGANISATIONS_AND_INDIVIDUALS,
-        (now - 150 * DAY, now - 130 * DAY, now - 90 * DAY, now - 85 * DAY, now + 20 * DAY, now + 30 * DAY),
-    )
-    publish(acts, national, Action.PUBLISH_CALL, members, national.announce_at)
-    local = call(
-        acts, current, government, now - 45 * DAY, "Convocatoria para la mesa de gobierno abierto local",
-        "Propuestas para llevar el gobierno abierto a municipios y comunidades. Solo organizaciones.",
-        LOCAL_THEMES, Submitters.ORGANISATIONS,
-        (now - 40 * DAY, now - 25 * DAY, now + 20 * DAY, now + 22 * DAY, now + 45 * DAY, now + 55 * DAY),
-    )
-    publish(acts, local, Action.PUBLISH_CALL, members, local.announce_at)
-
-    _vote_on_themes(acts, rng, national, government, now)
-    proposals = _proposals(acts, rng, national, local, members)
-    _meetings(acts, national, members, now, proposals)
-    _drafts(acts, national, members, now)
+    _vote_on_themes(story, rng, now)
+    story.at(now - 130 * DAY, _proposals, story, rng)
+    story.at(now - 25 * DAY, _local_proposals, story)
+    _meetings(story, now)
+    _drafts(story, now)
 
 
 def _submitters() -> list[tuple[Organisation, User]]:
@@ -342,11 +298,13 @@ def _submitters() -> list[tuple[Organisation, User]]:
 
 
 def _citizens() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.email.like("persona%")).order_by(User.id)))
+    return list(db.session.scalars(select(User).where(User.email.like("persona%")).order_by(User.email)))
 
 
-def _proposals(acts: Acts, rng: random.Random, national: Call, local: Call, members: dict[Seat, User]) -> list[Proposal]:
-    """Every proposal to the national call answered after it closed; the local call's still open."""
+def _proposals(story: Story, rng: random.Random) -> None:
+    """Once the national call opened: its proposals, each answered after it closed (the outcomes drawn
+    when the secretariat answers, in the order of the proposals)."""
+    national: Call = story.objects["national"]
     submitters, citizens = _submitters(), _citizens()
     made = []
     for round_ in range(2):
@@ -358,113 +316,129 @@ def _proposals(acts: Acts, rng: random.Random, national: Call, local: Call, memb
             else:
                 organisation, author = submitters[(i * 3 + round_ * 7) % len(submitters)]
             suffix = "" if not round_ else f" ({organisation.acronym if organisation else 'propuesta ciudadana'})"
-            at = national.opens_at + (6 + 35 * len(made)) * HOUR
-            made.append(propose(acts, national, author, organisation, theme, title + suffix, problem, action, at))
+            made.append((title + suffix, author, organisation, theme, problem, action))
 
-    # One proposal sent twice by mistake and withdrawn by its author before the deadline: not a contribution.
-    first = made[1]
-    duplicate = propose(acts, national, first.author, first.organisation, first.theme.name, first.title,
-                        first.problem_source, first.action_source, first.created_at + 2 * HOUR)
-    duplicate.withdrawn_at = duplicate.created_at + DAY
-    acts(duplicate.withdrawn_at, first.author, Verb.WITHDRAWN, duplicate, first.organisation, call=national)
+    responders = list(story.members)
+    for n, (title, author, organisation, theme, problem, action) in enumerate(made):
+        at = national.opens_at + (6 + 35 * n) * HOUR
+        answer = (responders[n % len(responders)], rng, national.closes_at + 2 * DAY + n * 12 * HOUR)
+        story.at(at, _propose_and_answer, story, author, organisation, theme, title, problem, action, answer)
+        if n == 1:
+            # The same proposal sent twice by mistake and withdrawn by its author before the deadline: not
+            # a contribution.
+            story.at(at + 2 * HOUR, _duplicate, story, author, organisation, theme, title, problem, action)
 
-    outcomes = ["adopted", "partially_adopted", "merged", "not_adopted", "out_of_scope"]
-    weights = [20, 20, 15, 30, 15]
-    responders = list(members.items())
-    at = national.closes_at + 2 * DAY
-    for n, proposal in enumerate(made):
-        seat, member = responders[n % len(responders)]
-        if proposal.title.startswith(PADRON):
-            outcome, text = ("adopted", f"Da origen al borrador de compromiso «{PADRON}».") \
-                if not proposal.title.endswith(")") else ("merged", f"Se integra en el borrador de compromiso «{PADRON}».")
-        elif proposal.title.startswith("Transparencia en las concesiones de agua"):
-            outcome, text = "adopted", f"Da origen al borrador de compromiso «{AGUA}»."
-        else:
-            outcome = rng.choices(outcomes, weights)[0]
-            text = JUSTIFICATIONS[outcome]
-        respond(acts, member, seat, proposal, outcome, text, at + n * 12 * HOUR)
 
+OUTCOMES = ["adopted", "partially_adopted", "merged", "not_adopted", "out_of_scope"]
+WEIGHTS = [20, 20, 15, 30, 15]
+
+
+def _propose_and_answer(story: Story, author, organisation, theme, title, problem, action, answer) -> None:
+    proposal = story.propose("national", author, organisation, theme, title, problem, action)
+    seat, rng, when = answer
+    story.at(when, _answer_proposal, story, seat, proposal, rng)
+
+
+def _answer_proposal(story: Story, seat: Seat, proposal: Proposal, rng: random.Random) -> None:
+    title = proposal.title
+    if title.startswith(PADRON):
+        outcome, text = ("adopted", f"Da origen al borrador de compromiso «{PADRON}».") \
+            if not title.endswith(")") else ("merged", f"Se integra en el borrador de compromiso «{PADRON}».")
+    elif title.startswith("Transparencia en las concesiones de agua"):
+        outcome, text = "adopted", f"Da origen al borrador de compromiso «{AGUA}»."
+    else:
+        outcome = rng.choices(OUTCOMES, WEIGHTS)[0]
+        text = JUSTIFICATIONS[outcome]
+    story.respond(seat, proposal, outcome, text)
+
+
+def _duplicate(story: Story, author, organisation, theme, title, problem, action) -> None:
+    duplicate = story.propose("national", author, organisation, theme, title, problem, action)
+    story.at(story.timeline.now + DAY, proposals_.withdraw, author, duplicate)
+
+
+def _local_proposals(story: Story) -> None:
+    """The local call, open now: organisations' proposals, not yet due a response."""
+    local: Call = story.objects["local"]
+    submitters = _submitters()
     for i, (theme, title) in enumerate(LOCAL_PROPOSALS):
         organisation, author = submitters[(i * 5 + 2) % len(submitters)]
-        propose(acts, local, author, organisation, theme, title,
-                "Los municipios publican poca información y la ciudadanía no participa en sus decisiones.",
-                "Acompañar a tres municipios piloto y publicar los resultados.", local.opens_at + (1 + 3 * i) * DAY + 5 * HOUR)
-    db.session.flush()
-    return made
+        story.at(local.opens_at + (1 + 3 * i) * DAY + 5 * HOUR, story.propose, "local", author, organisation, theme,
+                 title, "Los municipios publican poca información y la ciudadanía no participa en sus decisiones.",
+                 "Acompañar a tres municipios piloto y publicar los resultados.")
 
 
-def _vote_on_themes(acts: Acts, rng: random.Random, national: Call, government: User, now: datetime) -> None:
+def _vote_on_themes(story: Story, rng: random.Random, now: datetime) -> None:
     """Participants chose the priority themes while proposals were open, and the tally was published."""
-    participants = db.session.execute(
-        select(Organisation, User).join(Membership, Membership.organisation_id == Organisation.id)
-        .join(User, User.id == Membership.user_id)
-        .where(Organisation.verification == Verification.VERIFIED, Membership.role == Role.ADMIN)
-        .order_by(Organisation.id)
-    ).all()
-    ballot = Ballot(call_id=national.id, call=national, kind=BallotKind.THEMES, electorate=Electorate.ORGANISATIONS,
-                    question="¿Qué mesas temáticas deben tener prioridad en el Quinto Plan?",
-                    opens_at=now - 128 * DAY, closes_at=now - 118 * DAY, created_by_id=government.id,
-                    created_at=now - 135 * DAY, published_at=now - 135 * DAY + HOUR)
-    ballot.options = [BallotOption(theme_id=theme.id) for theme in national.themes]
-    db.session.add(ballot)
-    db.session.flush()
-    acts(ballot.created_at, government, Verb.CREATED, ballot, sector=Sector.GOVERNMENT, territory=NATIONAL,
-         call=national, data={"question": ballot.question, "kind": ballot.kind.value,
-                              "electorate": ballot.electorate.value, "options": [o.theme_id for o in ballot.options]})
-    acts(ballot.published_at, government, Verb.PUBLISHED, ballot, sector=Sector.GOVERNMENT, territory=NATIONAL,
-         call=national, data={"action": "publish_ballot", "question": ballot.question, "opens_at": ballot.opens_at,
-                              "closes_at": ballot.closes_at})
-    for n, (organisation, person_) in enumerate(participants):
-        at = ballot.opens_at + (5 + 5 * n) * HOUR
-        voter = BallotVoter(ballot_id=ballot.id, user_id=person_.id, organisation_id=organisation.id,
-                            sector=organisation.sector, territory=organisation.territory, created_at=at)
-        db.session.add(voter)
-        db.session.flush()
-        for option in rng.sample(ballot.options, k=rng.randint(1, 3)):
-            db.session.add(Vote(voter_id=voter.id, option_id=option.id))
-        acts(at, person_, Verb.VOTED, ballot, organisation, call=national, data={"ballot": ballot.id})
-    db.session.flush()
-    ballot.results_published_at = ballot.closes_at + 2 * DAY
-    acts(ballot.results_published_at, government, Verb.RESULTS_PUBLISHED, ballot, sector=Sector.GOVERNMENT,
-         territory=NATIONAL, call=national, data={"ballot": ballot.id, "tally": votes.tally(ballot).as_data()})
+    opens_at, closes_at = now - 128 * DAY, now - 118 * DAY
+
+    def create() -> None:
+        national: Call = story.objects["national"]
+        ballot = votes.create_ballot(story.government, Seat.GOVERNMENT, national, {
+            "kind": BallotKind.THEMES.value, "electorate": Electorate.ORGANISATIONS.value,
+            "question": "¿Qué mesas temáticas deben tener prioridad en el Quinto Plan?",
+            "opens_at": opens_at, "closes_at": closes_at})
+        story.objects["ballot"] = ballot
+        story.at(now - 135 * DAY + HOUR, votes.publish_ballot, story.government, Seat.GOVERNMENT, ballot)
+        participants = db.session.execute(
+            select(Organisation, User).join(Membership, Membership.organisation_id == Organisation.id)
+            .join(User, User.id == Membership.user_id)
+            .where(Organisation.verification == Verification.VERIFIED, Membership.role == Role.ADMIN)
+            .order_by(Organisation.id)
+        ).all()
+        for n, (organisation, voter) in enumerate(participants):
+            chosen = [o.id for o in rng.sample(ballot.options, k=rng.randint(1, 3))]
+            story.at(opens_at + (5 + 5 * n) * HOUR, votes.cast_vote, voter, ballot,
+                     {"organisation": organisation.id, "approve": chosen})
+        story.at(closes_at + 2 * DAY, votes.publish_results, story.government, Seat.GOVERNMENT, ballot)
+
+    story.at(now - 135 * DAY, create)
 
 
-def _meetings(acts: Acts, national: Call, members: dict[Seat, User], now: datetime, proposals: list[Proposal]) -> None:
+def _meetings(story: Story, now: datetime) -> None:
     """Three working meetings: in Mexico City (and online), online with the states, and in Oaxaca."""
-    government = members[Seat.GOVERNMENT]
-    submitters, citizens = _submitters(), _citizens()
-    in_cdmx = [row for row in submitters if row[0].territory in ("MX-CMX", "MX-MEX", NATIONAL)]
-    meeting(acts, national, government, now - 87 * DAY, theme=national.themes[0],
-            title="Mesa de trabajo: transparencia y rendición de cuentas", modality=Modality.HYBRID,
-            place="Auditorio del órgano garante, Ciudad de México", territory="MX-CMX",
-            minutes=f"Se presentaron las {len(proposals)} propuestas recibidas y se acordó agruparlas en borradores "
-                    "de compromiso por mesa temática. Las organizaciones pidieron ampliar la consulta a los estados.",
-            agreements="1. Publicar los primeros borradores en cinco días.\n"
-                       "2. Realizar una sesión en línea para los estados y una mesa regional en el sur.",
-            attendees=in_cdmx + submitters[:14:2] + [(None, citizens[10])],
-            unregistered={Sector.CITIZEN: 23, Sector.ACADEMIA: 4, Sector.CIVIL_SOCIETY: 6}, signers=members)
-    far = [row for row in submitters if row[0].territory not in ("MX-CMX", "MX-MEX", NATIONAL)]
-    meeting(acts, national, government, now - 45 * DAY,
-            title="Sesión en línea con organizaciones de los estados", modality=Modality.ONLINE, place="",
-            territory=NATIONAL,
-            minutes="Se revisó la versión 2 del borrador sobre el padrón de beneficiarios. Las organizaciones de "
-                    "los estados pidieron un diccionario de datos común y una evaluación independiente.",
-            agreements="1. Comentar la versión 2 antes del cierre de su ronda.\n2. Convocar la mesa regional sur.",
-            attendees=far[:16] + [(None, c) for c in citizens[:6]],
-            unregistered={Sector.CITIZEN: 41, Sector.CIVIL_SOCIETY: 9}, signers=members)
-    south = [row for row in submitters if row[0].territory in ("MX-OAX", "MX-CHP", "MX-GRO", "MX-VER", "MX-HID")]
-    meeting(acts, national, government, now - 20 * DAY,
-            title="Mesa regional sur: Oaxaca, Chiapas y Guerrero", modality=Modality.IN_PERSON,
-            place="Casa de la Cultura, Oaxaca de Juárez, Oaxaca", territory="MX-OAX",
-            minutes="Se presentó la versión 3 del borrador sobre el padrón de beneficiarios, abierta a comentarios. "
-                    "Las comunidades pidieron materiales en lenguas indígenas y asesoría para comentar en línea.",
-            agreements="1. Traducir el resumen de la versión 3 al zapoteco y al mixteco.\n"
-                       "2. Acompañar a las comunidades para comentar antes del cierre de la ronda.",
-            attendees=south + [(None, person("ciudadana"))] + [(None, c) for c in citizens if c.territory in
-                                                               ("MX-OAX", "MX-CHP", "MX-GRO")],
-            unregistered={Sector.CITIZEN: 57, Sector.CIVIL_SOCIETY: 12, Sector.GOVERNMENT: 5},
-            # the civil-society seat has not signed yet: the record shows what is pending
-            signers={s: m for s, m in members.items() if s is not Seat.CIVIL_SOCIETY})
+
+    def cdmx() -> list[User]:
+        submitters, citizens = _submitters(), _citizens()
+        near = [row for row in submitters if row[0].territory in ("MX-CMX", "MX-MEX", NATIONAL)]
+        return [u for _o, u in near + submitters[:14:2]] + [citizens[10]]
+
+    def states() -> list[User]:
+        submitters, citizens = _submitters(), _citizens()
+        far = [row for row in submitters if row[0].territory not in ("MX-CMX", "MX-MEX", NATIONAL)]
+        return [u for _o, u in far[:16]] + citizens[:6]
+
+    def south() -> list[User]:
+        submitters, citizens = _submitters(), _citizens()
+        near = [u for o, u in submitters if o.territory in ("MX-OAX", "MX-CHP", "MX-GRO", "MX-VER", "MX-HID")]
+        return near + [person("ciudadana")] + [c for c in citizens if c.territory in ("MX-OAX", "MX-CHP", "MX-GRO")]
+
+    story.meeting(
+        "national", now - 87 * DAY, theme=0, title="Mesa de trabajo: transparencia y rendición de cuentas",
+        modality=Modality.HYBRID, place="Auditorio del órgano garante, Ciudad de México", territory="MX-CMX",
+        minutes=f"Se presentaron las {len(PROPOSALS) + len(PROPOSALS[::2])} propuestas recibidas y se acordó "
+                "agruparlas en borradores de compromiso por mesa temática. Las organizaciones pidieron ampliar la consulta a los estados.",
+        agreements="1. Publicar los primeros borradores en cinco días.\n"
+                   "2. Realizar una sesión en línea para los estados y una mesa regional en el sur.",
+        attendees=cdmx, unregistered={Sector.CITIZEN: 23, Sector.ACADEMIA: 4, Sector.CIVIL_SOCIETY: 6},
+        signers=list(Seat))
+    story.meeting(
+        "national", now - 45 * DAY, title="Sesión en línea con organizaciones de los estados", modality=Modality.ONLINE,
+        place="", territory=NATIONAL,
+        minutes="Se revisó la versión 2 del borrador sobre el padrón de beneficiarios. Las organizaciones de "
+                "los estados pidieron un diccionario de datos común y una evaluación independiente.",
+        agreements="1. Comentar la versión 2 antes del cierre de su ronda.\n2. Convocar la mesa regional sur.",
+        attendees=states, unregistered={Sector.CITIZEN: 41, Sector.CIVIL_SOCIETY: 9}, signers=list(Seat))
+    story.meeting(
+        "national", now - 20 * DAY, title="Mesa regional sur: Oaxaca, Chiapas y Guerrero", modality=Modality.IN_PERSON,
+        place="Casa de la Cultura, Oaxaca de Juárez, Oaxaca", territory="MX-OAX",
+        minutes="Se presentó la versión 3 del borrador sobre el padrón de beneficiarios, abierta a comentarios. "
+                "Las comunidades pidieron materiales en lenguas indígenas y asesoría para comentar en línea.",
+        agreements="1. Traducir el resumen de la versión 3 al zapoteco y al mixteco.\n"
+                   "2. Acompañar a las comunidades para comentar antes del cierre de la ronda.",
+        attendees=south, unregistered={Sector.CITIZEN: 57, Sector.CIVIL_SOCIETY: 12, Sector.GOVERNMENT: 5},
+        # the civil-society seat has not signed yet: the record shows what is pending
+        signers=[Seat.GOVERNMENT, Seat.GUARANTOR])
 
 
 # --- drafting in rounds ------------------------------------------------------------------------------
@@ -570,176 +544,144 @@ AGUA_COMMENTS = {
 }
 
 
-def _actor(key: str) -> tuple[Organisation | None, User]:
-    """An organisation's acronym (its administrator acts for it), or the login of a person acting alone."""
-    return (None, person(key)) if key.islower() else org(key)
+
+class _Round:
+    """The comments of one round of a draft, spread over its window a day and two hours apart from its second
+    day, and the replies to them; ``made`` holds (comment, row) in that order once they are written."""
+
+    def __init__(self, story: Story, draft_key: str, published_at: datetime, rows: list[tuple]) -> None:
+        self.story, self.draft_key = story, draft_key
+        self.start = published_at + DAY + 3 * HOUR
+        self.made: list[tuple[Comment, tuple] | None] = [None] * len(rows)
+        for i, row in enumerate(rows):
+            story.at(self.when(i), self._write, i, row)
+
+    def when(self, i: int) -> datetime:
+        return self.start + i * (DAY + 2 * HOUR)
+
+    def _write(self, slot: int, row: tuple, parent: int | None = None) -> None:
+        key, section, body = row[:3]
+        comment = _comment(self.story, self.draft_key, key, section, body,
+                           parent=self.made[parent][0] if parent is not None else None)
+        self.made[slot] = (comment, row)
+
+    def reply(self, to: int, delay: timedelta, key: str, body: str, answer: tuple) -> None:
+        """A participant's reply to comment ``to``, ``delay`` after it; ``answer``: (outcome, justification)."""
+        slot = len(self.made)
+        self.made.append(None)
+        self.story.at(self.when(to) + delay, self._write, slot, (key, None, body, *answer, False), parent=to)
+
+    def secretariat_reply(self, to: int, body: str) -> None:
+        """The secretariat answers in the thread a day later: not a contribution, it needs no response."""
+        def write() -> None:
+            version = self.story.objects[self.draft_key].current_version
+            comments.add(self.story.government, version, {"body_source": body, "parent": str(self.made[to][0].id)})
+
+        self.story.at(self.when(to) + DAY, write)
+
+    def taken(self) -> list[int]:
+        """The comments the next version incorporates."""
+        return [comment.id for comment, row in self.made if row[5]]
+
+    def answer(self, at: datetime) -> None:
+        """The government seat answers every comment of the closed round, twenty minutes apart."""
+        def schedule() -> None:
+            for i, (comment, row) in enumerate(self.made):
+                self.story.at(at + i * 20 * MINUTE, self.story.respond, Seat.GOVERNMENT, comment, row[3], row[4])
+
+        self.story.at(at, schedule)
 
 
-def _comment(acts: Acts, version: DraftVersion, key: str, section: str | None, body: str, at: datetime,
+def _comment(story: Story, draft_key: str, key: str, section: str | None, body: str,
              parent: Comment | None = None) -> Comment:
     organisation, author = _actor(key)
-    if parent is not None:  # a reply is on its thread's section (comments/services.add)
-        section = parent.section.value if parent.section else None
-    comment = Comment(version_id=version.id, section=Section(section) if section else None,
-                      parent_id=parent.id if parent else None, author_id=author.id,
-                      organisation_id=organisation.id if organisation else None, body_source=body,
-                      body=richtext.sanitize(body), created_at=at)
-    db.session.add(comment)
-    db.session.flush()
-    acts(at, author, Verb.COMMENTED, comment, organisation, call=version.draft.call,
-         data={"draft": version.draft_id, "version": version.number, "section": section,
-               "reply_to": parent.id if parent else None})
-    return comment
+    version = story.objects[draft_key].current_version
+    return comments.add(author, version, {"body_source": body, "section": section,
+                                          "organisation": organisation.id if organisation else None,
+                                          "parent": str(parent.id) if parent else None})
 
 
-def _version(acts: Acts, draft: DraftCommitment, number: int, author: User, published_at: datetime, days: int,
-             text: dict, milestones: list, note: str = "", proposals=(), comments=()) -> DraftVersion:
-    version = DraftVersion(draft_id=draft.id, number=number, published_at=published_at, published_by_id=author.id,
-                           comments_close_at=published_at + days * DAY, change_note=note)
-    for name, source in text.items():
-        setattr(version, f"{name}_source", source)
-        setattr(version, name, richtext.sanitize(source))
-    version.milestones = [Milestone(position=i, description=d, due=due, responsible=r)
-                          for i, (d, due, r) in enumerate(milestones)]
-    db.session.add(version)
-    db.session.flush()
-    for proposal in proposals:
-        db.session.add(Incorporation(version_id=version.id, proposal_id=proposal.id))
-    for comment in comments:
-        db.session.add(Incorporation(version_id=version.id, comment_id=comment.id))
-    db.session.flush()
-    db.session.refresh(draft)
-    acts(published_at, author, Verb.PUBLISHED, version, sector=Sector.GOVERNMENT, territory=NATIONAL, call=draft.call,
-         data={"draft": draft.id, "version": number,
-               "incorporates": {"proposals": sorted(p.id for p in proposals), "comments": sorted(c.id for c in comments)}})
-    return version
+def _draft(story: Story, key: str, title: str, sources: str) -> None:
+    national: Call = story.objects["national"]
+    proposals = list(db.session.scalars(select(Proposal).where(
+        Proposal.call_id == national.id, Proposal.title.like(sources), Proposal.withdrawn_at.is_(None))
+        .order_by(Proposal.id)))
+    story.objects[key] = drafts.create_draft(story.government, Seat.GOVERNMENT, national, {
+        "theme": proposals[0].theme_id, "title": title, "sources": [p.id for p in proposals]})
 
 
-def _round(acts: Acts, version: DraftVersion, rows: list[tuple]) -> list[tuple[Comment, tuple]]:
-    """The comments of one round, spread over its window, a day apart from its second day."""
-    start = version.published_at + DAY + 3 * HOUR
-    return [(_comment(acts, version, row[0], row[1], row[2], start + i * DAY + i * 2 * HOUR), row)
-            for i, row in enumerate(rows)]
+def _version(story: Story, key: str, days: int, text: dict, milestones: list, note: str = "",
+             previous: _Round | None = None) -> None:
+    draft: DraftCommitment = story.objects[key]
+    data = {f"{name}_source": source for name, source in text.items()}
+    data.update(comment_days=days, change_note=note,
+                milestones=[{"description": d, "due": due, "responsible": r} for d, due, r in milestones],
+                incorporate_comments=previous.taken() if previous else [])
+    drafts.publish_version(story.government, Seat.GOVERNMENT, draft, data)
 
 
-def _answer(acts: Acts, member: User, made: list[tuple[Comment, tuple]], at: datetime) -> list[Comment]:
-    """Respond to every comment of a closed round; return those the next version takes in."""
-    taken = []
-    for i, (comment, (_key, _section, _body, outcome, justification, incorporated)) in enumerate(made):
-        respond(acts, member, Seat.GOVERNMENT, comment, outcome, justification, at + i * 20 * timedelta(minutes=1))
-        if incorporated:
-            taken.append(comment)
-    return taken
+def _hidden(story: Story, draft_key: str, at: datetime) -> None:
+    """A comment reported and hidden by moderation: kept, with its public reason; not a contribution to answer."""
+    made: list[Comment] = []
+    story.at(at, lambda: made.append(_comment(story, draft_key, "cmca", None, "Texto con insultos a una funcionaria.")))
+    story.at(at + 3 * HOUR, lambda: moderation.report(org("OCT")[1], made[0], "Insulta a una servidora pública."))
+    story.at(at + DAY, lambda: moderation.hide(story.members[Seat.GUARANTOR], Seat.GUARANTOR, made[0],
+                                               "Incumple el código de conducta: contiene insultos personales."))
 
 
-def _drafts(acts: Acts, national: Call, members: dict[Seat, User], now: datetime) -> None:
-    government, guarantor = members[Seat.GOVERNMENT], members[Seat.GUARANTOR]
-    padron = _draft(acts, national, government, PADRON, "Padrón único%", now - 84 * DAY)
-    agua = _draft(acts, national, government, AGUA, "Transparencia en las concesiones%", now - 83 * DAY)
+def _drafts(story: Story, now: datetime) -> None:
+    story.at(now - 84 * DAY, _draft, story, "padron", PADRON, "Padrón único%")
+    story.at(now - 83 * DAY, _draft, story, "agua", AGUA, "Transparencia en las concesiones%")
     due = [(now + d * DAY).date() for d in (180, 330, 540)]
     padron_milestones = [("Lineamientos del padrón único publicados", due[0], "Secretaría de Bienestar"),
                          ("Primera publicación en datos abiertos", due[1], "Secretaría de Bienestar")]
 
     # Padrón, round 1: comments, a reply, the secretariat's own reply, a comment hidden by moderation.
-    v1 = _version(acts, padron, 1, government, now - 82 * DAY, 20, PADRON_TEXT, padron_milestones,
-                  proposals=padron.sources)
-    made = _round(acts, v1, PADRON_COMMENTS[1])
-    reply = _comment(acts, v1, "CAT", None, "Coincidimos: la periodicidad mensual es viable.",
-                     made[0][0].created_at + 5 * HOUR, parent=made[0][0])
-    made.append((reply, ("CAT", None, "", "merged", "Se atiende junto con el comentario al que responde, "
-                                                    "incorporado en la versión 2.", False)))
-    _secretariat_reply(acts, v1, government, made[3][0],
-                       "La fecha depende de la homologación de los padrones estatales; lo revisaremos en la mesa.")
-    _hidden(acts, v1, guarantor, now - 72 * DAY)
-    taken = _answer(acts, government, made, now - 55 * DAY + 12 * HOUR)
-    v2 = _version(acts, padron, 2, government, now - 55 * DAY + 10 * HOUR, 20, PADRON_V2, padron_milestones,
-                  note="Se adopta la actualización mensual, el formato accesible y un mecanismo de quejas; se "
-                       "mencionan los programas de becas y los municipios.", comments=taken)
+    v1 = now - 82 * DAY
+    story.at(v1, _version, story, "padron", 20, PADRON_TEXT, padron_milestones)
+    first = _Round(story, "padron", v1, PADRON_COMMENTS[1])
+    first.reply(0, 5 * HOUR, "CAT", "Coincidimos: la periodicidad mensual es viable.",
+                ("merged", "Se atiende junto con el comentario al que responde, incorporado en la versión 2."))
+    first.secretariat_reply(3, "La fecha depende de la homologación de los padrones estatales; lo revisaremos en "
+                               "la mesa.")
+    _hidden(story, "padron", now - 72 * DAY)
+    v2 = now - 55 * DAY + 10 * HOUR
+    story.at(v2, _version, story, "padron", 20, PADRON_V2, padron_milestones,
+             note="Se adopta la actualización mensual, el formato accesible y un mecanismo de quejas; se "
+                  "mencionan los programas de becas y los municipios.", previous=first)
+    first.answer(now - 55 * DAY + 12 * HOUR)
 
-    made = _round(acts, v2, PADRON_COMMENTS[2])
-    reply = _comment(acts, v2, "MUPPCH", None,
-                     "Sugerimos que la evaluación la haga una universidad pública.",
-                     made[0][0].created_at + 7 * HOUR, parent=made[0][0])
-    made.append((reply, ("MUPPCH", None, "", "partially_adopted", "La versión 3 prevé la evaluación independiente; "
-                         "la institución se elegirá por convocatoria abierta, a la que pueden concursar las "
-                         "universidades públicas.", False)))
-    taken = _answer(acts, government, made, now - 28 * DAY + 12 * HOUR)
+    second = _Round(story, "padron", v2, PADRON_COMMENTS[2])
+    second.reply(0, 7 * HOUR, "MUPPCH", "Sugerimos que la evaluación la haga una universidad pública.",
+                 ("partially_adopted", "La versión 3 prevé la evaluación independiente; la institución se elegirá por "
+                  "convocatoria abierta, a la que pueden concursar las universidades públicas."))
     v3_milestones = padron_milestones + [("Evaluación independiente del padrón publicada", due[2],
                                           "Secretaría de Bienestar")]
-    v3 = _version(acts, padron, 3, government, now - 28 * DAY + 10 * HOUR, 35, PADRON_V3, v3_milestones,
-                  note="Se añaden un diccionario de datos común, una evaluación independiente y las contralorías "
-                       "sociales comunitarias.", comments=taken)
+    v3 = now - 28 * DAY + 10 * HOUR
+    story.at(v3, _version, story, "padron", 35, PADRON_V3, v3_milestones,
+             note="Se añaden un diccionario de datos común, una evaluación independiente y las contralorías "
+                  "sociales comunitarias.", previous=second)
+    second.answer(now - 28 * DAY + 12 * HOUR)
     for i, (key, section, body) in enumerate(PADRON_COMMENTS[3]):
-        _comment(acts, v3, key, section, body, v3.published_at + (2 + 6 * i) * DAY + 4 * HOUR)
+        story.at(v3 + (2 + 6 * i) * DAY + 4 * HOUR, _comment, story, "padron", key, section, body)
 
     # Concesiones de agua: two rounds, then adopted by the three seats.
     agua_milestones = [("Registro de concesiones publicado en datos abiertos", due[0], "Autoridad federal del agua"),
                        ("Volúmenes medidos publicados para los acuíferos sobreexplotados", due[1],
                         "Autoridad federal del agua")]
-    w1 = _version(acts, agua, 1, government, now - 80 * DAY, 20, AGUA_TEXT, agua_milestones, proposals=agua.sources)
-    taken = _answer(acts, government, _round(acts, w1, AGUA_COMMENTS[1]), now - 52 * DAY + 12 * HOUR)
-    w2 = _version(acts, agua, 2, government, now - 52 * DAY + 10 * HOUR, 20, AGUA_V2, agua_milestones,
-                  note="Se añaden los volúmenes medidos, la actualización mensual, un visor por cuenca y una guía "
-                       "en lenguaje claro.", comments=taken)
-    _answer(acts, government, _round(acts, w2, AGUA_COMMENTS[2]), now - 30 * DAY + 12 * HOUR)
-    seat, member = approve(acts, agua, Action.ADOPT_COMMITMENT, members, now - 14 * DAY,
-                           comment="Adoptado como compromiso final del Quinto Plan.")
-    agua.adopted_via, agua.adopted_at = Adoption.TRIPARTITE, now - 14 * DAY + 2 * HOUR
-    acts(agua.adopted_at, member, Verb.ADOPTED, agua, sector=seat.sector, territory=NATIONAL, call=national,
-         data={"adopted_by": "tripartite", "version": w2.number, "approved_by": [s.value for s in members]})
-    db.session.flush()
+    w1 = now - 80 * DAY
+    story.at(w1, _version, story, "agua", 20, AGUA_TEXT, agua_milestones)
+    first = _Round(story, "agua", w1, AGUA_COMMENTS[1])
+    w2 = now - 52 * DAY + 10 * HOUR
+    story.at(w2, _version, story, "agua", 20, AGUA_V2, agua_milestones,
+             note="Se añaden los volúmenes medidos, la actualización mensual, un visor por cuenca y una guía "
+                  "en lenguaje claro.", previous=first)
+    first.answer(now - 52 * DAY + 12 * HOUR)
+    second = _Round(story, "agua", w2, AGUA_COMMENTS[2])
+    second.answer(now - 30 * DAY + 12 * HOUR)
 
+    def adopt(*, seat: Seat, comment: str) -> None:
+        drafts.take_adoption_position(story.members[seat], seat, story.objects["agua"], "approve", comment)
 
-def _draft(acts: Acts, national: Call, government: User, title: str, sources: str, at: datetime) -> DraftCommitment:
-    proposals = list(db.session.scalars(select(Proposal).where(
-        Proposal.call_id == national.id, Proposal.title.like(sources), Proposal.withdrawn_at.is_(None))
-        .order_by(Proposal.id)))
-    draft = DraftCommitment(call_id=national.id, theme_id=proposals[0].theme_id, title=title,
-                            created_by_id=government.id, created_at=at)
-    draft.sources = proposals
-    db.session.add(draft)
-    db.session.flush()
-    acts(at, government, Verb.CREATED, draft, sector=Sector.GOVERNMENT, territory=NATIONAL, call=national,
-         data={"title": title, "sources": [p.id for p in proposals]})
-    return draft
-
-
-def _secretariat_reply(acts: Acts, version: DraftVersion, member: User, parent: Comment, body: str) -> Comment:
-    """The secretariat answers in the thread: its comment is not a contribution and needs no response."""
-    at = parent.created_at + DAY
-    reply = Comment(version_id=version.id, section=parent.section, parent_id=parent.id, author_id=member.id,
-                    is_contribution=False, body_source=body, body=richtext.sanitize(body), created_at=at)
-    db.session.add(reply)
-    db.session.flush()
-    acts(at, member, Verb.COMMENTED, reply, sector=Sector.GOVERNMENT, territory=NATIONAL, call=version.draft.call,
-         data={"draft": version.draft_id, "version": version.number,
-               "section": parent.section.value if parent.section else None, "reply_to": parent.id})
-    return reply
-
-
-def _hidden(acts: Acts, version: DraftVersion, moderator: User, at: datetime) -> Comment:
-    """A comment reported and hidden by moderation: kept, with its public reason; not a contribution to answer."""
-    organisation, author = org("CMCA")
-    body = "Texto con insultos a una funcionaria."
-    comment = Comment(version_id=version.id, author_id=author.id, body_source=body, body=richtext.sanitize(body),
-                      created_at=at)
-    db.session.add(comment)
-    db.session.flush()
-    acts(at, author, Verb.COMMENTED, comment, call=version.draft.call,
-         data={"draft": version.draft_id, "version": version.number, "section": None, "reply_to": None})
-    reason = "Incumple el código de conducta: contiene insultos personales."
-    reporter = org("OCT")[1]
-    report = Report(comment_id=comment.id, reporter_id=reporter.id, reason="Insulta a una servidora pública.",
-                    created_at=at + 3 * HOUR, decision=Decision.HIDDEN, decided_at=at + DAY, decided_by_id=moderator.id)
-    db.session.add(report)
-    db.session.flush()
-    acts(report.created_at, None, Verb.REPORTED, report, call=version.draft.call,
-         data={"comment": comment.id, "action": "reported"})
-    action = ModerationAction(comment_id=comment.id, decision=Decision.HIDDEN, reason=reason,
-                              moderator_id=moderator.id, moderator_name=moderator.display_name, created_at=at + DAY)
-    db.session.add(action)
-    comment.hidden_at, comment.hidden_reason, comment.hidden_by_id = at + DAY, reason, moderator.id
-    db.session.flush()
-    acts(at + DAY, moderator, Verb.MODERATED, action, sector=Sector.GUARANTOR, territory=NATIONAL,
-         call=version.draft.call, data={"comment": comment.id, "decision": "hidden", "reason": reason})
-    return comment
+    for i, seat in enumerate(Seat):
+        story.at(now - 14 * DAY + i * HOUR, adopt, seat=seat, comment="Adoptado como compromiso final del Quinto Plan.")

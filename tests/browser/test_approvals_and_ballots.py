@@ -19,7 +19,7 @@ from .test_drafting_round import submit_form
 
 @pytest.fixture
 def demo(app):
-    with app.test_request_context():
+    with app.app_context():  # the demo holds the clock, which is never done inside a request
         loader.load()
         db.session.commit()
         plan = db.session.scalars(select(ActionPlan).order_by(ActionPlan.period_start.desc())).first()

@@ -16,7 +16,7 @@ from .conftest import assert_accessible
 
 @pytest.fixture
 def demo(app):
-    with app.test_request_context():
+    with app.app_context():  # the demo holds the clock, which is never done inside a request
         loader.load()
         db.session.commit()
         plans = db.session.scalars(select(ActionPlan).order_by(ActionPlan.period_start)).all()

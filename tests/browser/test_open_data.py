@@ -14,7 +14,7 @@ from .conftest import assert_accessible, assert_no_browser_errors
 
 @pytest.fixture
 def demo(app):
-    with app.test_request_context():
+    with app.app_context():
         loader.load()
         db.session.commit()
 

@@ -18,7 +18,7 @@ from .conftest import assert_accessible
 
 @pytest.fixture
 def demo(app):
-    with app.test_request_context():
+    with app.app_context():
         loader.load()
         db.session.commit()
         plans = db.session.scalars(select(ActionPlan).order_by(ActionPlan.period_start)).all()

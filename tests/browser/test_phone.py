@@ -47,7 +47,7 @@ MEASURE = """(MIN_LABEL_PX) => {
 
 @pytest.fixture
 def demo(app):
-    with app.test_request_context():
+    with app.app_context():
         loader.load()
         db.session.commit()
 

@@ -19,7 +19,7 @@ from .test_drafting_round import submit_form
 
 @pytest.fixture
 def demo(app):
-    with app.test_request_context():
+    with app.app_context():
         loader.load()
         db.session.commit()
         return {"report": db.session.scalar(select(CommissionReport.id).where(CommissionReport.folio == "670"))}
