@@ -32,6 +32,7 @@ from ogpcocreate.votes.models import Ballot, BallotKind, BallotOption, Electorat
 
 from .conftest import Inbox, free_port
 from .factories import (
+    make_adopted,
     make_call,
     make_comment,
     make_draft,
@@ -322,8 +323,30 @@ def test_contributions_due_a_response_reach_the_secretariat(appctx, seats):
     assert of(participant) == []
 
 
-def test_the_milestone_kind_waits_for_its_producer():
-    assert Kind.MILESTONE_AT_RISK.default is Frequency.WEEKLY and Kind.MILESTONE_AT_RISK.label
+def test_a_milestone_flagged_at_risk_or_overdue_tells_the_commitments_followers(appctx, seats):
+    """Monitoring (issue 15): a participant flags a milestone at risk, and a milestone passes its planned
+    end without being done; each reaches whoever follows the commitment, once."""
+    from ogpcocreate.monitoring import services as monitoring
+
+    assert Kind.MILESTONE_AT_RISK.default is Frequency.WEEKLY
+    call = make_call(make_plan(seats[Seat.GOVERNMENT]), phase="results")
+    today = utcnow().date()
+    commitment = make_adopted(call, seats[Seat.GOVERNMENT], milestones=[
+        {"description": "Publicar", "due": today + timedelta(days=30), "responsible": "SFP"},
+        {"description": "Evaluar", "due": today - timedelta(days=2), "responsible": "SFP"}])
+    follower, flagger, bystander = make_user(), make_user(), make_user()
+    services.follow(follower, commitment)
+    first = commitment.versions[0].milestones[0]
+    monitoring.add_comment(flagger, commitment, {"body_source": "No hay presupuesto.", "milestone": first.id,
+                                                 "at_risk": True})
+    assert [n.subject_type for n in of(follower, Kind.MILESTONE_AT_RISK)] == ["implementation_comment"]
+    assert of(flagger, Kind.MILESTONE_AT_RISK) == []  # the flagger knows; they now follow the commitment
+    services.tick()
+    services.tick()  # again: nothing new
+    overdue = [n for n in of(follower, Kind.MILESTONE_AT_RISK) if n.subject_type == "milestone"]
+    assert len(overdue) == 1 and overdue[0].path == f"/commitments/{commitment.id}/implementation"
+    assert len([n for n in of(flagger, Kind.MILESTONE_AT_RISK) if n.subject_type == "milestone"]) == 1
+    assert of(bystander) == []
 
 
 def test_a_follower_never_hears_of_what_is_not_public(appctx, seats):

@@ -12,6 +12,7 @@ from ogpcocreate.core import eventlog
 from ogpcocreate.core.db import utcnow
 from ogpcocreate.core.eventlog import Verb
 from ogpcocreate.core.sectors import Seat
+from ogpcocreate.drafts.models import MilestoneStatus
 from ogpcocreate.extensions import db
 from ogpcocreate.main import activity
 from ogpcocreate.main.open_now import open_now
@@ -21,6 +22,7 @@ from ogpcocreate.votes import services as votes
 from ogpcocreate.votes.models import Electorate
 
 from .factories import (
+    make_adopted,
     make_call,
     make_comment,
     make_draft,
@@ -222,7 +224,14 @@ def test_the_other_queues(ctx):
     for _ in range(2):
         db.session.add(Report(comment_id=reported.id, reporter_id=make_user().id, reason="Insultos"))
     db.session.flush()
+    today = utcnow().date()
+    commitment = make_adopted(make_call(make_plan(seats[Seat.GOVERNMENT]), phase="results"), seats[Seat.GOVERNMENT],
+                              milestones=[{"description": "Late", "due": today - 3 * DAY, "responsible": "SFP"},
+                                          {"description": "On time", "due": today + 3 * DAY, "responsible": "SFP"},
+                                          {"description": "Done", "due": today - 9 * DAY, "responsible": "SFP",
+                                           "status": MilestoneStatus.COMPLETE}])
     found = queues.queues(Seat.CIVIL_SOCIETY, utcnow())
+    assert [(m[1], m[3]) for m in found.milestones.items] == [("Late", commitment.id)]
     assert [o[0] for o in found.organisations.items] == [pending.id]
     assert [m[0] for m in found.meetings.items] == [unsigned.id]
     assert [(c, n) for c, _since, n in found.reports.items] == [(reported.id, 2)]

@@ -551,8 +551,23 @@ def _on_reported(event, call) -> None:
                data={"title": draft.title})
 
 
+def _on_implementation_comment(event, call) -> None:
+    """A participant flagged a milestone of an adopted commitment at risk (monitoring/): whoever follows
+    the commitment hears of it, and the commenter follows it from then on."""
+    from ..monitoring.models import ImplementationComment
+
+    comment = db.session.get(ImplementationComment, event.subject_id)
+    follow(comment.author, comment.draft, automatic=True)
+    if not comment.at_risk:
+        return
+    path = url_for("monitoring.commitment", draft_id=comment.draft_id) + f"#dialogue-{comment.id}"
+    _tell(_followers(draft_id=comment.draft_id), Kind.MILESTONE_AT_RISK, comment, path, call=call,
+          skip=comment.author_id, event=event, data={"title": comment.draft.title})
+
+
 _HANDLERS = {
     (Verb.SUBMITTED.value, "proposal"): _on_submitted,
+    (Verb.COMMENTED.value, "implementation_comment"): _on_implementation_comment,
     (Verb.COMMENTED.value, "comment"): _on_commented,
     (Verb.VOTED.value, "ballot"): _on_took_part,
     (Verb.ATTENDED.value, "meeting"): _on_took_part,
@@ -612,8 +627,25 @@ def tick(now: datetime | None = None) -> int:
         _tell(_secretariat(), Kind.RESPONSE_DUE, version,
               url_for("drafts.version", draft_id=version.draft_id, number=version.number), call=version.draft.call,
               occasion="comments_closed", data={"title": version.draft.title})
+    _overdue_milestones(now, since)
     db.session.flush()
     return db.session.scalar(select(func.count(Notification.id))) - before
+
+
+def _overdue_milestones(now: datetime, since: datetime) -> None:
+    """A milestone of an adopted commitment whose planned end passed without it being done: once, to the
+    commitment's followers (drafts/models.Milestone.is_overdue)."""
+    from ..drafts.models import DraftCommitment, DraftVersion, Milestone, MilestoneStatus
+
+    rows = db.session.execute(
+        select(Milestone, DraftCommitment).join(DraftVersion, DraftVersion.id == Milestone.version_id)
+        .join(DraftCommitment, DraftCommitment.id == DraftVersion.draft_id)
+        .where(DraftCommitment.adopted_via.is_not(None), Milestone.due < now.date(), Milestone.due >= since.date(),
+               Milestone.status.not_in([MilestoneStatus.COMPLETE, MilestoneStatus.CANCELLED]))).all()
+    for milestone, draft in rows:
+        _tell(_followers(draft_id=draft.id), Kind.MILESTONE_AT_RISK, milestone,
+              url_for("monitoring.commitment", draft_id=draft.id), call=draft.call, now=now, occasion="overdue",
+              data={"title": draft.title})
 
 
 # --- digests --------------------------------------------------------------------------------------

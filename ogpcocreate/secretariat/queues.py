@@ -6,7 +6,8 @@ with the link to where it is done, oldest first.
   next version should answer them). Counted as responses/contributions.py counts them;
 - approvals waiting for my seat: acts another seat has approved and mine has not taken a position on,
   not yet carried out (approvals/registry.py lists the acts);
-- reports to moderate, organisations to verify, and meetings that took place with minutes still unsigned.
+- reports to moderate, organisations to verify, meetings that took place with minutes still unsigned,
+  and milestones of adopted commitments past their planned end and not done (drafts/models.Milestone).
 
 Each list reads plain columns, in one statement, limited; the counts come from the same conditions.
 """
@@ -23,7 +24,7 @@ from ..approvals.models import Action, Approval, Stance
 from ..calls.models import Call
 from ..comments.models import Comment
 from ..core.sectors import Seat
-from ..drafts.models import DraftCommitment, DraftVersion
+from ..drafts.models import DraftCommitment, DraftVersion, Milestone, MilestoneStatus
 from ..extensions import db
 from ..meetings.models import Meeting
 from ..moderation.models import Report
@@ -68,11 +69,12 @@ class Queues:
     reports: Queue
     organisations: Queue
     meetings: Queue
+    milestones: Queue
 
     @property
     def empty(self) -> bool:
         return not any(q.total for q in (self.responses, self.approvals, self.reports, self.organisations,
-                                         self.meetings))
+                                         self.meetings, self.milestones))
 
 
 def _due_responses(now: datetime) -> Queue:
@@ -154,6 +156,16 @@ def _meetings(now: datetime) -> Queue:
     return Queue([tuple(r) for r in rows], db.session.scalar(select(func.count(Meeting.id)).where(condition)))
 
 
+def _milestones(now: datetime) -> Queue:
+    condition = and_(DraftCommitment.adopted_via.is_not(None), Milestone.due < now.date(),
+                     Milestone.status.not_in([MilestoneStatus.COMPLETE, MilestoneStatus.CANCELLED]))
+    query = (select(Milestone.id, Milestone.description, Milestone.due, DraftCommitment.id, DraftCommitment.title)
+             .join(DraftVersion, DraftVersion.id == Milestone.version_id)
+             .join(DraftCommitment, DraftCommitment.id == DraftVersion.draft_id).where(condition))
+    rows = db.session.execute(query.order_by(Milestone.due, Milestone.id).limit(LIMIT)).all()
+    return Queue([tuple(r) for r in rows], db.session.scalar(select(func.count()).select_from(query.subquery())))
+
+
 def queues(seat: Seat, now: datetime) -> Queues:
     return Queues(responses=_due_responses(now), approvals=_waiting_approvals(seat), reports=_reports(),
-                  organisations=_organisations(), meetings=_meetings(now))
+                  organisations=_organisations(), meetings=_meetings(now), milestones=_milestones(now))
