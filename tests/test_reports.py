@@ -130,6 +130,8 @@ def test_compare_two_plans_side_by_side(client, process):
     html = page.get_data(as_text=True)
     assert html.index("Cuarto Plan") < html.index("Quinto Plan")
     assert 'data-level="consult"' in html and 'data-level="involve"' in html
+    # The OGP minimum requirements of each plan, as on its page, not the four process flags only.
+    assert "2.1 · " in html and "5.1 · " in html
 
 
 @pytest.mark.parametrize("query", ["first={plan}", "first=x&second={plan}", "first={plan}&second={plan}",

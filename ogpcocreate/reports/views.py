@@ -107,8 +107,9 @@ def compare_plans():
     chosen = [get_plan_or_404(form.first.data), get_plan_or_404(form.second.data)]
     reports = [services.plan_report(plan) for plan in chosen]
     marks = [(plan.name, rep.level) for plan, rep in zip(chosen, reports, strict=True)]
+    # The OGP minimum requirements of each plan, as on its own page (monitoring/checklist.py).
     return render_template("reports/compare.html", form=form, plans=chosen, reports=reports,
-                           spectrum=figures.spectrum(marks))
+                           checklists=[checklist.checklist(plan) for plan in chosen], spectrum=figures.spectrum(marks))
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
