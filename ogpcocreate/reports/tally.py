@@ -96,5 +96,9 @@ def rebuild() -> int:
     """Recompute the whole tally from the log, in the caller's transaction; returns its number of rows."""
     db.session.execute(delete(ParticipationTally))
     columns = ["plan_id", *KEY, "acts"]
-    db.session.execute(insert(ParticipationTally).from_select(columns, grouped_from_log()))
+    grouped = grouped_from_log()
+    # In the order of its keys, so the same log always gives the same rows with the same ids (PostgreSQL
+    # may otherwise group by hash or by sort, as its statistics of the moment suggest).
+    grouped = grouped.order_by(*list(grouped.selected_columns)[:-1])
+    db.session.execute(insert(ParticipationTally).from_select(columns, grouped))
     return db.session.scalar(select(func.count()).select_from(ParticipationTally))
