@@ -21,7 +21,7 @@ responses, notice), which keep their own rules there, and adds the rest:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -39,7 +39,7 @@ from ..meetings.models import Attendance, Meeting, UnregisteredAttendance
 from ..organisations.models import Organisation
 from ..plans.models import ActionPlan, PlanStatus
 from ..reports import services as reports
-from ..reports.flags import Status
+from ..reports.flags import Flag, Status
 from ..reports.influence import Evidence
 
 MIN_IMPLEMENTATION_MEETINGS = 2
@@ -57,11 +57,8 @@ FROM_FLAGS = {"1.1": "forum_meetings", "2.2": "repository_updates", "3.1": "noti
 
 
 @dataclass
-class Requirement:
-    code: str
-    status: Status
-    detail: str
-    evidence: list[Evidence] = field(default_factory=list)
+class Requirement(Flag):
+    """A minimum requirement: a process flag's shape (reports/flags.py) under the requirement's title."""
 
     @property
     def title(self):
