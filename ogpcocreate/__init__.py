@@ -49,6 +49,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register(app)
     security.register(app)
+    from . import transitions
+    from .core import pagecache
+
+    pagecache.init_app(app, transitions.next_transition)
     errors.register(app)
     _init_login(app)
     _register_models()
@@ -178,8 +182,9 @@ def _register_template_context(app: Flask) -> None:
             "Seat": Seat,
             "territories": territories,
             "current_locale": str(get_locale()),
-            # formdata=None: the switcher never reads the request (an error page may be showing a bad one).
-            "language_form": LanguageForm(formdata=None) if has_request_context() else None,
+            # formdata=None: the switcher never reads the request (an error page may be showing a bad one);
+            # no CSRF token: base.html adds one only for a logged-in person (main/views.py, language).
+            "language_form": LanguageForm(formdata=None, meta={"csrf": False}) if has_request_context() else None,
             "site_name": app.config["SITE_NAME"],
             "verb_label": verb_label,
             "subject_label": subject_label,

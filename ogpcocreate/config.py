@@ -183,7 +183,21 @@ class BaseConfig:
     # Uploaded files (core/storage.py): a directory, by default the instance folder's files/. Point every
     # web machine at the same shared directory so they all serve the same files.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT") or str(ROOT / "instance" / "files")
-    # How long an influence report may be served from the process's cache while the participation log
+    # The full-page cache for anonymous readers (core/pagecache.py, which says what it keeps and why it
+    # is never stale). PAGE_CACHE_URL: a Redis shared by every process and machine (production uses the
+    # rate limits' Redis when this is unset); without one, each process keeps its own store.
+    PAGE_CACHE = _bool("PAGE_CACHE", True)
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
+    # The bound: how long after a write in another process a page may still be served (milliseconds).
+    PAGE_CACHE_HEAD_MS = _int("PAGE_CACHE_HEAD_MS", 1000)
+    # The longest any entry lives, for what depends on the clock alone beyond transitions.py's list.
+    PAGE_CACHE_MAX_SECONDS = _int("PAGE_CACHE_MAX_SECONDS", 600)
+    # How long a reader waits for another to compute the same page before computing it too.
+    PAGE_CACHE_WAIT_SECONDS = _int("PAGE_CACHE_WAIT_SECONDS", 10)
+    PAGE_CACHE_ITEMS = _int("PAGE_CACHE_ITEMS", 5000)  # the in-process store's size, in pages
+    # Fail a request that changes a public table without appending to the log (the tests turn it on).
+    PAGE_CACHE_GUARD = False
+    # How long an influence report from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
     REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)
     # DOMAIN.md, "Ballot secrecy": a tally by sector merges every sector with fewer voters than this into
@@ -226,6 +240,8 @@ class ProductionConfig(BaseConfig):
         extra = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
         config["TRUSTED_HOSTS"] = [host, *extra]
         check_rate_limit_storage(config)
+        if not config.get("PAGE_CACHE_URL") and config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+            config["PAGE_CACHE_URL"] = config["RATELIMIT_STORAGE_URI"]
 
 
 class DevelopmentConfig(BaseConfig):
@@ -260,6 +276,8 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     MAIL_MAX_ATTEMPTS = 3
     REPORT_CACHE_SECONDS = 0  # factories write rows without log entries; tests that cache turn it on
+    PAGE_CACHE = False  # the same; tests/test_page_cache.py turns it on
+    PAGE_CACHE_GUARD = True  # every request of the suite proves it moves the head when it changes a public table
     # Content-addressed, so tests may share one store: the same bytes are the same file.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT") or os.path.join(tempfile.gettempdir(), "ogpcocreate-test-files")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _FlaskFormCSRF
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
@@ -60,11 +61,42 @@ class _GuardedMeta:
         return field
 
 
+class _LazyToken:
+    """A CSRF token made only when a page renders it. Flask-WTF makes one (and stores its secret in the
+    session) as soon as a form exists; views build forms whether or not the reader may use them, and an
+    anonymous reader must get no session, so that their pages can be cached (core/pagecache.py)."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make):
+        self._make = make
+        self._value = None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __html__(self) -> str:
+        return str(self)
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class _LazyCSRF(_FlaskFormCSRF):
+    def generate_csrf_token(self, csrf_token_field):
+        return _LazyToken(lambda: super(_LazyCSRF, self).generate_csrf_token(csrf_token_field))
+
+
 class BaseForm(FlaskForm):
-    """The base of every form: CSRF (Flask-WTF) and the text guards."""
+    """The base of every form: CSRF (Flask-WTF, its token made when rendered) and the text guards."""
 
     class Meta(_GuardedMeta):
-        pass
+        csrf_class = _LazyCSRF
 
 
 class Subform(Form):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -23,15 +23,28 @@ def N_(message: str) -> str:
     return message
 
 
+# The language a reader chose, kept in a plain cookie rather than the session: anonymous readers have
+# no session (core/pagecache.py), and the choice outlives a log-out.
+LOCALE_COOKIE = "locale"
+
+
+def reader_locale() -> str:
+    """The language chosen by the ``locale`` cookie, else by Accept-Language, else the default. It needs
+    no session and no database, so the page cache can key on it before the view runs."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and workers: the default; e-mails force the recipient's own
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return reader_locale()
 
 
 def display_zone() -> ZoneInfo:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..auth.models import closed_account_name
 from ..core.db import utcnow
 from ..core.eventlog import Verb, verb_label
+from ..core.i18n import LOCALE_COOKIE
 from ..core.params import MAX_SEQ, int_arg
 from ..core.sectors import Sector
 from ..core.urls import safe_next
@@ -19,6 +20,7 @@ from .forms import LanguageForm
 from .open_now import open_now
 
 bp = Blueprint("main", __name__)
+LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 @bp.route("/")
@@ -56,15 +58,23 @@ def record():
     return page, (400 if errors else 200)
 
 
-@bp.route("/language", methods=["POST"])
+@bp.route("/language", methods=["GET", "POST"])
 def language():
-    form = LanguageForm()
-    if form.validate_on_submit():
-        session["locale"] = form.language.data
-        if current_user.is_authenticated:
-            current_user.locale = form.language.data
+    """The language switch. A reader without an account uses it as a GET form: it only sets the
+    ``locale`` cookie (core/i18n.py), which changes nothing on the server, so it needs no session and no
+    CSRF token and the pages they read stay cacheable (core/pagecache.py). A logged-in person's switch
+    is a POST (checked by CSRF) that also changes the language of their account and their e-mails."""
+    source = request.form if request.method == "POST" else request.args
+    form = LanguageForm(formdata=source, meta={"csrf": request.method == "POST"})
+    response = redirect(safe_next())
+    if form.validate():
+        choice = form.language.data
+        if request.method == "POST" and current_user.is_authenticated:
+            current_user.locale = choice
             db.session.commit()
-    return redirect(safe_next())
+        response.set_cookie(LOCALE_COOKIE, choice, max_age=LOCALE_COOKIE_SECONDS, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.route("/healthz")

@@ -1,0 +1,419 @@
+"""The full-page cache for anonymous readers (issue 18), and the shared store other caches use.
+
+Most readers have no account: they read calls, drafts, the record and the reports. For them a page
+depends only on its address, their language, the participation log and the clock, so it is computed
+once and served from a store until one of those changes.
+
+What is cached
+    A GET or HEAD from a reader who sends no session and no remember cookie, answered 200, not
+    streamed, that set no cookie and did not touch the session. Anonymous readers get no session and
+    no CSRF token (the language switch is a GET form that sets a plain cookie; forms that need a token
+    appear only where a person can act), so every public page qualifies. A logged-in reader always gets
+    a page computed for them.
+
+The key
+    (log head, clock window, language, host, path and query). The head is the last entry's hash. The language is the one the reader's
+    ``locale`` cookie or Accept-Language header selects (core/i18n.py), so the response varies on both.
+
+Freshness, and its bound
+    Every act that changes what a public page shows appends to the participation log (STYLE.md
+    convention 4; DOMAIN.md, "Participation event"), so a page is valid while the log's head (its last
+    entry) is the same. Each process holds the head in memory: a process that commits an append
+    re-reads it on its next request, and every process re-reads it at most PAGE_CACHE_HEAD_MS (default
+    1,000 ms) after its last reading, with one indexed query. No query per request, and no page is
+    served more than that bound after the write that changed it, on any machine sharing the database.
+
+The clock
+    Some pages change with no act at all: a call's phase opens, a comment window or a ballot closes, a
+    meeting starts, a milestone falls due at midnight. ``transitions.next_transition`` (installed by the
+    app factory) names the next such moment; it is part of the key and of the ETag, so every cached page
+    expires exactly then, and no entry lives longer than PAGE_CACHE_MAX_SECONDS.
+
+Writes that do not append
+    In testing (PAGE_CACHE_GUARD), a request that commits a change to any table a public page may show
+    without appending to the log fails loudly, so every state-changing route is proven to move the head
+    by the suite that exercises it, a new route included. Tables and columns no public page shows are
+    declared in PRIVATE_TABLES and PRIVATE_COLUMNS with the reason. In production such a write (which
+    the tests rule out) still empties the shared store.
+
+Revalidation
+    The ETag is the head, the clock window and the language; a client that has the page gets a 304.
+    ``Cache-Control: no-cache`` lets browsers and proxies keep it but ask every time, so the bound above
+    holds for them too.
+
+The store
+    Flask-Caching: Redis (PAGE_CACHE_URL, shared by every process and machine) where configured, else one
+    store per process. ``memo`` is the one entry point for computed values (pages here, influence reports
+    in reports/services.py): on a miss, one thread computes while the others wait for its result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_caching import Cache
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+from .eventlog import ParticipationEvent
+from .i18n import reader_locale
+
+log = logging.getLogger(__name__)
+
+store = Cache()
+
+# Tables no public page shows (or that are derived from the log in the same transaction as the append).
+PRIVATE_TABLES = {
+    "archive_export": "the secretariat's own archive jobs",
+    "follow": "what a person follows is theirs alone",
+    "notification": "a person's notifications",
+    "notification_preference": "a person's settings",
+    "outbox_message": "mail waiting to be sent",
+    "invitation": "an invitation is seen only by the organisation's administrators and the invitee",
+    "report": "reports of comments are seen only by moderators (the act is on the log)",
+    "participation_tally": "derived from the log, written with the append",
+    "search_index": "derived from its subject, written in the same transaction",
+    "participation_event": "the log itself",
+    "vote": "ballot choices are secret (DOMAIN.md, Ballot secrecy)",
+}
+# Columns no public page shows, on tables that have public columns too.
+PRIVATE_COLUMNS = {
+    "users": {"email", "password_hash", "locale", "session_token", "password_changed_at", "is_admin", "active"},
+}
+
+_READS = {"GET", "HEAD"}
+_STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link")
+
+
+class Head:
+    """The log's head as this process last read it (see "Freshness" above)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._value: str | None = None
+        self._read_at = 0.0
+
+    def invalidate(self) -> None:
+        self._read_at = 0.0
+
+    def current(self, bound_seconds: float, read: Callable[[], str]) -> str:
+        now = time.monotonic()
+        if now - self._read_at < bound_seconds and self._value is not None:
+            return self._value
+        with self._lock:
+            if time.monotonic() - self._read_at >= bound_seconds or self._value is None:
+                self._value = read()
+                self._read_at = time.monotonic()
+            return self._value
+
+
+class Window:
+    """The next moment a page changes by the clock alone, cached per head."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._for: tuple[str, datetime] | None = None
+
+    def until(self, head: str, now: datetime, compute: Callable[[datetime], datetime]) -> datetime:
+        held = self._for
+        if held is not None and held[0] == head and now < held[1]:
+            return held[1]
+        with self._lock:
+            held = self._for
+            if held is None or held[0] != head or now >= held[1]:
+                self._for = (head, compute(now))
+            return self._for[1]
+
+
+def _read_head() -> str:
+    """The last entry's hash: unique to this log's content (a restored or rebuilt database with another
+    history never shares a key with this one, even in a shared Redis)."""
+    from ..extensions import db
+
+    with db.engine.connect() as connection:
+        head = connection.scalar(select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1))
+    return head or "empty"
+
+
+def _state(app: Flask) -> dict:
+    return app.extensions["ogp_pagecache"]
+
+
+def head_and_window(app: Flask | None = None) -> tuple[str, datetime]:
+    """The current log head and the end of the current clock window (both parts of every key)."""
+    app = app or current_app._get_current_object()
+    state = _state(app)
+    bound = app.config["PAGE_CACHE_HEAD_MS"] / 1000.0
+    head = state["head"].current(bound, _read_head)
+    now = utcnow()
+    limit = now + timedelta(seconds=app.config["PAGE_CACHE_MAX_SECONDS"])
+
+    def compute(at: datetime) -> datetime:
+        upcoming = state["next_transition"](at)
+        return min(upcoming, limit) if upcoming is not None else limit
+
+    return head, state["window"].until(head, now, compute)
+
+
+def _seconds_until(moment: datetime) -> int:
+    return max(1, int((moment - utcnow()).total_seconds()) + 1)
+
+
+def memo(key: str, compute: Callable[[], object], expires: datetime) -> object:
+    """``compute()``'s value under ``key`` in the shared store until ``expires``; on a miss one thread
+    (in any process, with Redis) computes it while the others wait for its result (no stampede).
+
+    A waiter gives up after PAGE_CACHE_WAIT_SECONDS and computes the value itself, so a computer that died
+    delays the others, never stops them."""
+    value = store.get(key)
+    if value is not None:
+        return value
+    lock = "lock:" + key
+    wait = current_app.config["PAGE_CACHE_WAIT_SECONDS"]
+    if not store.add(lock, 1, timeout=int(wait) + 1):
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+            value = store.get(key)
+            if value is not None:
+                return value
+    try:
+        value = compute()
+        store.set(key, value, timeout=_seconds_until(expires))
+        return value
+    finally:
+        store.delete(lock)
+
+
+# --- pages -------------------------------------------------------------------------------------------
+
+
+def _reader_is_anonymous() -> bool:
+    config = current_app.config
+    cookies = request.cookies
+    return not (cookies.get(config["SESSION_COOKIE_NAME"]) or cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+                or request.authorization)
+
+
+def _page_key(head: str, window: datetime, locale: str) -> str:
+    raw = f"{head}|{window.timestamp():.0f}|{locale}|{request.host}|{request.path}?{request.query_string.decode('latin-1')}"
+    return "page:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _etag(head: str, window: datetime, locale: str) -> str:
+    return f"{head[:20]}.{window.timestamp():.0f}.{locale}"
+
+
+def _serve_cached():
+    """before_request: answer an anonymous reader's GET from the store, or mark the request to be stored."""
+    if request.method not in _READS or not current_app.config["PAGE_CACHE"]:
+        return None
+    if len(request.query_string) > 2000 or not _reader_is_anonymous():
+        return None
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    head, window = head_and_window()
+    locale = reader_locale()
+    etag = _etag(head, window, locale)
+    if etag in request.if_none_match:
+        g.pagecache_served = True
+        return _revalidated(etag)
+    key = _page_key(head, window, locale)
+    cached = store.get(key)
+    if cached is None:
+        # The first reader of this key computes it (the view runs on); the others wait for its result.
+        if store.add("lock:" + key, 1, timeout=int(current_app.config["PAGE_CACHE_WAIT_SECONDS"]) + 1):
+            g.pagecache_pending = (key, etag, window)
+            return None
+        cached = _wait_for(key)
+        if cached is None:
+            g.pagecache_pending = (key, etag, window)  # the computer gave up: compute, and store it
+            return None
+    g.pagecache_served = True
+    return _response(cached, etag)
+
+
+def _wait_for(key: str):
+    deadline = time.monotonic() + current_app.config["PAGE_CACHE_WAIT_SECONDS"]
+    while time.monotonic() < deadline:
+        time.sleep(0.005)
+        cached = store.get(key)
+        if cached is not None:
+            return cached
+    return None
+
+
+def _revalidated(etag: str) -> Response:
+    response = Response(status=304)
+    _public_headers(response, etag)
+    return response
+
+
+def _public_headers(response: Response, etag: str) -> None:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"  # keep it, but ask (If-None-Match) before each use
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+
+
+def _response(cached: dict, etag: str) -> Response:
+    response = Response(cached["body"], status=200, headers=cached["headers"])
+    _public_headers(response, etag)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def _cacheable(response: Response) -> bool:
+    from flask import session
+
+    return (response.status_code == 200 and not response.is_streamed and not response.direct_passthrough
+            and "Set-Cookie" not in response.headers and not session.modified
+            and not getattr(g, "pagecache_uncached", False))
+
+
+def _store_page(response: Response) -> Response:
+    pending = g.pop("pagecache_pending", None)
+    if getattr(g, "pagecache_served", False) or pending is None:
+        return response
+    key, etag, window = pending
+    try:
+        if _cacheable(response):
+            headers = [(name, response.headers[name]) for name in _STORED_HEADERS if name in response.headers]
+            store.set(key, {"body": response.get_data(), "headers": headers}, timeout=_seconds_until(window))
+            _public_headers(response, etag)
+            response.headers["X-Page-Cache"] = "miss"
+    finally:
+        store.delete("lock:" + key)
+    return response
+
+
+def _release(_exc=None) -> None:
+    pending = g.pop("pagecache_pending", None) if has_request_context() else None
+    if pending is not None:  # the view raised before after_request: let the waiters compute
+        store.delete("lock:" + pending[0])
+
+
+def uncached() -> None:
+    """Called by a view whose page must never be stored (it shows something not keyed above)."""
+    g.pagecache_uncached = True
+
+
+# --- the head moves, and writes that do not append ----------------------------------------------------
+
+
+def _changed_tables(session: Session) -> set[str]:
+    tables = set()
+    for obj in session.new | session.deleted:
+        tables.add(obj.__table__.name)
+    for obj in session.dirty:
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        table = obj.__table__.name
+        private = PRIVATE_COLUMNS.get(table)
+        if private is None:
+            tables.add(table)
+            continue
+        from sqlalchemy import inspect
+
+        state = inspect(obj)
+        changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+        if changed - private:
+            tables.add(table)
+    return tables
+
+
+def _after_flush(session: Session, _context) -> None:
+    info = session.info
+    if any(isinstance(obj, ParticipationEvent) for obj in session.new):
+        info["pagecache_appended"] = True
+    info.setdefault("pagecache_tables", set()).update(_changed_tables(session) - set(PRIVATE_TABLES))
+
+
+def _bulk_write(orm_execute_state) -> None:
+    if orm_execute_state.is_update or orm_execute_state.is_delete or orm_execute_state.is_insert:
+        table = getattr(orm_execute_state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if name and name not in PRIVATE_TABLES:
+            orm_execute_state.session.info.setdefault("pagecache_tables", set()).add(name)
+        if name == "participation_event":
+            orm_execute_state.session.info["pagecache_appended"] = True
+
+
+def _after_commit(session: Session) -> None:
+    info = session.info
+    appended = info.pop("pagecache_appended", False)
+    tables = info.pop("pagecache_tables", set())
+    if not has_request_context():
+        if appended:
+            _invalidate_all_heads()
+        return
+    app = current_app._get_current_object()
+    if appended:
+        _state(app)["head"].invalidate()
+        return
+    if tables:
+        if app.config.get("PAGE_CACHE_GUARD"):
+            g.setdefault("pagecache_unlogged", set()).update(tables)
+        else:
+            log.warning("%s %s changed %s without appending to the log: emptying the page cache",
+                        request.method, request.path, sorted(tables))
+            if app.config["PAGE_CACHE"]:
+                store.clear()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("pagecache_appended", None)
+    session.info.pop("pagecache_tables", None)
+
+
+_APPS: list = []
+
+
+def _invalidate_all_heads() -> None:
+    """A command (the archive's import, a demo load) appended: every app of this process re-reads."""
+    for state in _APPS:
+        state["head"].invalidate()
+
+
+def _check_guard(response: Response) -> Response:
+    tables = g.pop("pagecache_unlogged", None)
+    if tables:
+        raise AssertionError(
+            f"{request.method} {request.path} ({request.endpoint}) changed {sorted(tables)} without appending to "
+            "the participation log: a cached public page would not know. Append the act, or declare the table "
+            "or column private in core/pagecache.py with the reason.")
+    return response
+
+
+_LISTENING = False
+
+
+def init_app(app: Flask, next_transition: Callable[[datetime], datetime | None]) -> None:
+    global _LISTENING
+    url = app.config.get("PAGE_CACHE_URL") or ""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": "ogp:"}
+    else:
+        config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": app.config["PAGE_CACHE_ITEMS"]}
+    store.init_app(app, config=config)
+    state = {"head": Head(), "window": Window(), "next_transition": next_transition}
+    app.extensions["ogp_pagecache"] = state
+    _APPS.append(state)
+    if not _LISTENING:
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda session, _previous: _after_rollback(session))
+        event.listen(Session, "do_orm_execute", _bulk_write)
+        _LISTENING = True
+    app.before_request(_serve_cached)
+    app.after_request(_store_page)
+    if app.config.get("PAGE_CACHE_GUARD"):
+        app.after_request(_check_guard)
+    app.teardown_request(_release)
