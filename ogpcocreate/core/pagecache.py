@@ -54,9 +54,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -89,7 +89,7 @@ PRIVATE_COLUMNS = {
 }
 
 _READS = {"GET", "HEAD"}
-_STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link")
+_STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link", "Last-Modified")
 
 
 class Head:
@@ -153,7 +153,10 @@ def head_and_window(app: Flask | None = None) -> tuple[str, datetime]:
     bound = app.config["PAGE_CACHE_HEAD_MS"] / 1000.0
     head = state["head"].current(bound, _read_head)
     now = utcnow()
-    limit = now + timedelta(seconds=app.config["PAGE_CACHE_MAX_SECONDS"])
+    # The longest life ends on a grid shared by every process (not "now plus"), so that processes agree
+    # on the window and share their entries.
+    step = max(1, app.config["PAGE_CACHE_MAX_SECONDS"])
+    limit = datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step, tz=UTC)
 
     def compute(at: datetime) -> datetime:
         upcoming = state["next_transition"](at)
@@ -177,19 +180,18 @@ def memo(key: str, compute: Callable[[], object], expires: datetime) -> object:
         return value
     lock = "lock:" + key
     wait = current_app.config["PAGE_CACHE_WAIT_SECONDS"]
-    if not store.add(lock, 1, timeout=int(wait) + 1):
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            time.sleep(0.01)
-            value = store.get(key)
-            if value is not None:
-                return value
+    owner = store.add(lock, 1, timeout=int(wait) + 1)
+    if not owner:
+        value = _wait_for(key)
+        if value is not None:
+            return value
     try:
         value = compute()
         store.set(key, value, timeout=_seconds_until(expires))
         return value
     finally:
-        store.delete(lock)
+        if owner:
+            store.delete(lock)
 
 
 # --- pages -------------------------------------------------------------------------------------------
@@ -219,6 +221,8 @@ def _serve_cached():
         return None
     if request.endpoint is None or request.endpoint == "static":
         return None
+    if getattr(current_app.view_functions.get(request.endpoint), "pagecache_uncached", False):
+        return None
     head, window = head_and_window()
     locale = reader_locale()
     etag = _etag(head, window, locale)
@@ -241,12 +245,16 @@ def _serve_cached():
 
 
 def _wait_for(key: str):
+    """The page another reader is computing, once stored; None if it gave up or its answer could not be
+    stored (an error, a page that set a cookie): then this reader computes its own."""
     deadline = time.monotonic() + current_app.config["PAGE_CACHE_WAIT_SECONDS"]
     while time.monotonic() < deadline:
         time.sleep(0.005)
         cached = store.get(key)
         if cached is not None:
             return cached
+        if not store.has("lock:" + key):
+            return store.get(key)
     return None
 
 
@@ -274,8 +282,7 @@ def _cacheable(response: Response) -> bool:
     from flask import session
 
     return (response.status_code == 200 and not response.is_streamed and not response.direct_passthrough
-            and "Set-Cookie" not in response.headers and not session.modified
-            and not getattr(g, "pagecache_uncached", False))
+            and "Set-Cookie" not in response.headers and not session.modified)
 
 
 def _store_page(response: Response) -> Response:
@@ -300,9 +307,11 @@ def _release(_exc=None) -> None:
         store.delete("lock:" + pending[0])
 
 
-def uncached() -> None:
-    """Called by a view whose page must never be stored (it shows something not keyed above)."""
-    g.pagecache_uncached = True
+def uncached(view):
+    """Decorator: a view whose answer must never be stored (it shows something the key does not hold,
+    such as the database's health now)."""
+    view.pagecache_uncached = True
+    return view
 
 
 # --- the head moves, and writes that do not append ----------------------------------------------------
@@ -348,11 +357,18 @@ def _bulk_write(orm_execute_state) -> None:
 
 def _after_commit(session: Session) -> None:
     info = session.info
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the enclosing transaction's commit decides
     appended = info.pop("pagecache_appended", False)
     tables = info.pop("pagecache_tables", set())
     if not has_request_context():
+        # A command (an archive's import, the demo, a commission report's import): with an append, this
+        # process's apps re-read the head (the web processes do within the bound); without one, a
+        # public change empties the shared store (a command has no request for the guard to fail).
         if appended:
             _invalidate_all_heads()
+        elif tables and has_app_context() and current_app.config["PAGE_CACHE"]:
+            store.clear()
         return
     app = current_app._get_current_object()
     if appended:
@@ -369,6 +385,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # back to a savepoint: what the enclosing transaction wrote before it still counts
     session.info.pop("pagecache_appended", None)
     session.info.pop("pagecache_tables", None)
 
@@ -409,10 +427,12 @@ def init_app(app: Flask, next_transition: Callable[[datetime], datetime | None])
     if not _LISTENING:
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda session, _previous: _after_rollback(session))
+        event.listen(Session, "after_rollback", _after_rollback)
         event.listen(Session, "do_orm_execute", _bulk_write)
         _LISTENING = True
-    app.before_request(_serve_cached)
+    # First of all: a stored page is answered before the rate limiter's bookkeeping (it limits form posts
+    # only) and before anything else reads the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached)
     app.after_request(_store_page)
     if app.config.get("PAGE_CACHE_GUARD"):
         app.after_request(_check_guard)

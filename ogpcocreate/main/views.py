@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..auth.models import closed_account_name
+from ..core import pagecache
 from ..core.db import utcnow
 from ..core.eventlog import Verb, verb_label
 from ..core.i18n import LOCALE_COOKIE
@@ -78,6 +79,7 @@ def language():
 
 
 @bp.route("/healthz")
+@pagecache.uncached  # it reports the database's state now, not the log's
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))

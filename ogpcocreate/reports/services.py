@@ -7,11 +7,9 @@ never needs a request.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import get_locale
@@ -22,9 +20,9 @@ from sqlalchemy import func, select
 from .. import visibility
 from ..calls.models import Call
 from ..calls.phases import PHASE_LABELS, SCHEDULE, Phase
-from ..core import territories
+from ..core import pagecache, territories
 from ..core.db import utcnow
-from ..core.eventlog import Channel, ParticipationEvent
+from ..core.eventlog import Channel
 from ..core.sectors import Sector
 from ..drafts.models import DraftCommitment, DraftVersion
 from ..extensions import db
@@ -90,15 +88,11 @@ def _compute(scope: Scope, now: datetime) -> InfluenceReport:
 
 # --- the cache ---------------------------------------------------------------------------------------
 # Every act that can change a report appends to the participation log (STYLE.md convention 4), so a
-# report is valid for as long as the log's head is the same. Time matters too (a window closing makes
-# contributions due), so a cached report also expires after REPORT_CACHE_SECONDS. The cache lives in
-# each process, on the app: nothing shared, nothing to invalidate; REPORT_CACHE_SECONDS = 0 turns it off.
-
-_CACHE_SIZE = 64
-
-
-def _log_head() -> str | None:
-    return db.session.scalar(select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1))
+# report is valid for as long as the log's head is the same; time matters too (a window closing makes
+# contributions due), so it also expires at the next scheduled transition (transitions.py) and after
+# REPORT_CACHE_SECONDS at most. It is kept in the store the page cache uses (core/pagecache.py: Redis,
+# shared by every process, where configured), and on a miss one thread computes it while the others
+# wait. REPORT_CACHE_SECONDS = 0 computes it on every request.
 
 
 def _cached(scope: Scope) -> InfluenceReport:
@@ -106,29 +100,9 @@ def _cached(scope: Scope) -> InfluenceReport:
     seconds = current_app.config.get("REPORT_CACHE_SECONDS", 0)
     if not seconds:
         return _compute(scope, now)
-    cache = current_app.extensions.setdefault("influence_reports", _Cache())
-    key = (scope, _log_head(), int(now.timestamp() // seconds), str(get_locale()))
-    return cache.get(key) or cache.put(key, _compute(scope, now))
-
-
-class _Cache:
-    def __init__(self):
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key, value):
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > _CACHE_SIZE:
-                self._items.popitem(last=False)
-        return value
+    head, window = pagecache.head_and_window()
+    key = f"report:{head}:{window.timestamp():.0f}:{scope.kind}:{scope.id}:{get_locale()}"
+    return pagecache.memo(key, lambda: _compute(scope, now), min(window, now + timedelta(seconds=seconds)))
 
 
 def plan_report(plan: ActionPlan, now: datetime | None = None) -> InfluenceReport:
