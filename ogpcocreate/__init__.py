@@ -75,6 +75,7 @@ def _register_models() -> None:
     from .comments import models as _comments  # noqa: F401
     from .core import eventlog as _eventlog  # noqa: F401
     from .core import outbox as _outbox  # noqa: F401
+    from .core import pagecache as _pagecache  # noqa: F401
     from .drafts import models as _drafts  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
     from .moderation import models as _moderation  # noqa: F401

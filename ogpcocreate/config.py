@@ -195,8 +195,6 @@ class BaseConfig:
     # How long a reader waits for another to compute the same page before computing it too.
     PAGE_CACHE_WAIT_SECONDS = _int("PAGE_CACHE_WAIT_SECONDS", 10)
     PAGE_CACHE_ITEMS = _int("PAGE_CACHE_ITEMS", 5000)  # the in-process store's size, in pages
-    # Fail a request that changes a public table without appending to the log (the tests turn it on).
-    PAGE_CACHE_GUARD = False
     # How long an influence report from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
     REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)
@@ -277,7 +275,6 @@ class TestingConfig(BaseConfig):
     MAIL_MAX_ATTEMPTS = 3
     REPORT_CACHE_SECONDS = 0  # factories write rows without log entries; tests that cache turn it on
     PAGE_CACHE = False  # the same; tests/test_page_cache.py turns it on
-    PAGE_CACHE_GUARD = True  # every request of the suite proves it moves the head when it changes a public table
     # Content-addressed, so tests may share one store: the same bytes are the same file.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT") or os.path.join(tempfile.gettempdir(), "ogpcocreate-test-files")
 

@@ -12,29 +12,30 @@ What is cached
     a page computed for them.
 
 The key
-    (log head, clock window, language, host, path and query). The head is the last entry's hash. The language is the one the reader's
-    ``locale`` cookie or Accept-Language header selects (core/i18n.py), so the response varies on both.
+    (head, clock window, language, host, path and query), the head as below. The language is the one
+    the reader's ``locale`` cookie or Accept-Language header selects (core/i18n.py), so the response
+    varies on both.
 
 Freshness, and its bound
     Every act that changes what a public page shows appends to the participation log (STYLE.md
-    convention 4; DOMAIN.md, "Participation event"), so a page is valid while the log's head (its last
-    entry) is the same. Each process holds the head in memory: a process that commits an append
-    re-reads it on its next request, and every process re-reads it at most PAGE_CACHE_HEAD_MS (default
-    1,000 ms) after its last reading, with one indexed query. No query per request, and no page is
-    served more than that bound after the write that changed it, on any machine sharing the database.
+    convention 4; DOMAIN.md, "Participation event"). Anything else that changes a table a public page
+    may show (a person's public name, say) moves a counter, PageGeneration, in the same transaction
+    (``_before_commit``, which sees every flush of the transaction, so no route or command can forget
+    it). The head is the log's last hash and that counter: a page is valid while both are the same.
+    Each process holds the head in memory: a process that commits re-reads it on its next request, and
+    every process re-reads it at most PAGE_CACHE_HEAD_MS (default 1,000 ms) after its last reading, with
+    one indexed query. No query per request, and no page is served more than that bound after the
+    commit that changed it, on any machine sharing the database.
 
 The clock
     Some pages change with no act at all: a call's phase opens, a comment window or a ballot closes, a
     meeting starts, a milestone falls due at midnight. ``transitions.next_transition`` (installed by the
     app factory) names the next such moment; it is part of the key and of the ETag, so every cached page
-    expires exactly then, and no entry lives longer than PAGE_CACHE_MAX_SECONDS.
+    expires exactly then, and no entry lives past the next multiple of PAGE_CACHE_MAX_SECONDS.
 
-Writes that do not append
-    In testing (PAGE_CACHE_GUARD), a request that commits a change to any table a public page may show
-    without appending to the log fails loudly, so every state-changing route is proven to move the head
-    by the suite that exercises it, a new route included. Tables and columns no public page shows are
-    declared in PRIVATE_TABLES and PRIVATE_COLUMNS with the reason. In production such a write (which
-    the tests rule out) still empties the shared store.
+Private writes
+    Tables and columns no public page shows are declared in PRIVATE_TABLES and PRIVATE_COLUMNS with the
+    reason: writing them moves nothing, so logging in or reading a notification keeps the cache.
 
 Revalidation
     The ETag is the head, the clock window and the language; a client that has the page gets a 304.
@@ -56,11 +57,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_caching import Cache
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, event, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..extensions import db
 from .db import utcnow
 from .eventlog import ParticipationEvent
 from .i18n import reader_locale
@@ -82,6 +84,7 @@ PRIVATE_TABLES = {
     "search_index": "derived from its subject, written in the same transaction",
     "participation_event": "the log itself",
     "vote": "ballot choices are secret (DOMAIN.md, Ballot secrecy)",
+    "page_generation": "this module's own counter",
 }
 # Columns no public page shows, on tables that have public columns too.
 PRIVATE_COLUMNS = {
@@ -133,13 +136,13 @@ class Window:
 
 
 def _read_head() -> str:
-    """The last entry's hash: unique to this log's content (a restored or rebuilt database with another
-    history never shares a key with this one, even in a shared Redis)."""
-    from ..extensions import db
-
+    """The last entry's hash (unique to this log's content: a restored or rebuilt database with another
+    history never shares a key with this one, even in a shared Redis) and the page generation."""
+    last = select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1).scalar_subquery()
+    generation = select(PageGeneration.n).where(PageGeneration.id == 1).scalar_subquery()
     with db.engine.connect() as connection:
-        head = connection.scalar(select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1))
-    return head or "empty"
+        row = connection.execute(select(last, generation)).one()
+    return f"{row[0] or 'empty'}-{row[1] or 0}"
 
 
 def _state(app: Flask) -> dict:
@@ -210,7 +213,8 @@ def _page_key(head: str, window: datetime, locale: str) -> str:
 
 
 def _etag(head: str, window: datetime, locale: str) -> str:
-    return f"{head[:20]}.{window.timestamp():.0f}.{locale}"
+    chain, generation = head.rsplit("-", 1)
+    return f"{chain[:20]}.{generation}.{window.timestamp():.0f}.{locale}"
 
 
 def _serve_cached():
@@ -317,9 +321,25 @@ def uncached(view):
 # --- the head moves, and writes that do not append ----------------------------------------------------
 
 
+class PageGeneration(db.Model):
+    """One row counting the commits that changed what a public page shows without an act on the log
+    (see "Writes that do not append" above). It has no row until the first such commit."""
+
+    __tablename__ = "page_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 def _changed_tables(session: Session) -> set[str]:
+    """The tables a public page may show that this flush changes (PRIVATE_TABLES and PRIVATE_COLUMNS
+    aside; an account nobody has confirmed is not public either: it enters the record when confirmed)."""
     tables = set()
-    for obj in session.new | session.deleted:
+    for obj in session.new:
+        if obj.__table__.name == "users" and obj.email_confirmed_at is None:
+            continue
+        tables.add(obj.__table__.name)
+    for obj in session.deleted:
         tables.add(obj.__table__.name)
     for obj in session.dirty:
         if not session.is_modified(obj, include_collections=False):
@@ -329,20 +349,17 @@ def _changed_tables(session: Session) -> set[str]:
         if private is None:
             tables.add(table)
             continue
-        from sqlalchemy import inspect
-
-        state = inspect(obj)
-        changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+        changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
         if changed - private:
             tables.add(table)
-    return tables
+    return tables - set(PRIVATE_TABLES)
 
 
 def _after_flush(session: Session, _context) -> None:
     info = session.info
     if any(isinstance(obj, ParticipationEvent) for obj in session.new):
         info["pagecache_appended"] = True
-    info.setdefault("pagecache_tables", set()).update(_changed_tables(session) - set(PRIVATE_TABLES))
+    info.setdefault("pagecache_tables", set()).update(_changed_tables(session))
 
 
 def _bulk_write(orm_execute_state) -> None:
@@ -355,61 +372,45 @@ def _bulk_write(orm_execute_state) -> None:
             orm_execute_state.session.info["pagecache_appended"] = True
 
 
-def _after_commit(session: Session) -> None:
+def _before_commit(session: Session) -> None:
+    """A transaction that changed a public table without appending to the log moves the generation, in
+    the same transaction: so every commit that changes a public page moves the head, whatever route or
+    command made it."""
+    if session.in_nested_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the last changes, so that the tables below are all of them
     info = session.info
+    if info.get("pagecache_appended") or not info.get("pagecache_tables"):
+        return
+    moved = session.execute(update(PageGeneration).where(PageGeneration.id == 1).values(n=PageGeneration.n + 1))
+    if moved.rowcount == 0:
+        session.add(PageGeneration(id=1, n=1))
+        session.flush()
+    info["pagecache_moved"] = True
+    log.info("commit changed %s without an act on the log: the page generation moved", sorted(info["pagecache_tables"]))
+
+
+def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: the enclosing transaction's commit decides
-    appended = info.pop("pagecache_appended", False)
-    tables = info.pop("pagecache_tables", set())
-    if not has_request_context():
-        # A command (an archive's import, the demo, a commission report's import): with an append, this
-        # process's apps re-read the head (the web processes do within the bound); without one, a
-        # public change empties the shared store (a command has no request for the guard to fail).
-        if appended:
-            _invalidate_all_heads()
-        elif tables and has_app_context() and current_app.config["PAGE_CACHE"]:
-            store.clear()
-        return
-    app = current_app._get_current_object()
-    if appended:
-        _state(app)["head"].invalidate()
-        return
-    if tables:
-        if app.config.get("PAGE_CACHE_GUARD"):
-            g.setdefault("pagecache_unlogged", set()).update(tables)
-        else:
-            log.warning("%s %s changed %s without appending to the log: emptying the page cache",
-                        request.method, request.path, sorted(tables))
-            if app.config["PAGE_CACHE"]:
-                store.clear()
+    info = session.info
+    moved = info.pop("pagecache_appended", False) | info.pop("pagecache_moved", False)
+    info.pop("pagecache_tables", None)
+    if moved:
+        # This process's apps re-read the head on their next request; other processes within the bound.
+        for state in _APPS:
+            state["head"].invalidate()
 
 
 def _after_rollback(session: Session) -> None:
     if session.in_nested_transaction():
         return  # back to a savepoint: what the enclosing transaction wrote before it still counts
-    session.info.pop("pagecache_appended", None)
-    session.info.pop("pagecache_tables", None)
+    for key in ("pagecache_appended", "pagecache_tables", "pagecache_moved"):
+        session.info.pop(key, None)
 
 
 _APPS: list = []
-
-
-def _invalidate_all_heads() -> None:
-    """A command (the archive's import, a demo load) appended: every app of this process re-reads."""
-    for state in _APPS:
-        state["head"].invalidate()
-
-
-def _check_guard(response: Response) -> Response:
-    tables = g.pop("pagecache_unlogged", None)
-    if tables:
-        raise AssertionError(
-            f"{request.method} {request.path} ({request.endpoint}) changed {sorted(tables)} without appending to "
-            "the participation log: a cached public page would not know. Append the act, or declare the table "
-            "or column private in core/pagecache.py with the reason.")
-    return response
-
-
 _LISTENING = False
 
 
@@ -426,6 +427,7 @@ def init_app(app: Flask, next_transition: Callable[[datetime], datetime | None])
     _APPS.append(state)
     if not _LISTENING:
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
         event.listen(Session, "do_orm_execute", _bulk_write)
@@ -434,6 +436,4 @@ def init_app(app: Flask, next_transition: Callable[[datetime], datetime | None])
     # only) and before anything else reads the request.
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached)
     app.after_request(_store_page)
-    if app.config.get("PAGE_CACHE_GUARD"):
-        app.after_request(_check_guard)
     app.teardown_request(_release)
