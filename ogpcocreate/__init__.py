@@ -36,6 +36,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .extensions import babel, csrf, db, limiter, mail, migrate
 
     db.init_app(app)
+    from . import transitions
+    from .core import pagecache
+
+    # First: its after_request runs last and stores each page with every header the others added.
+    pagecache.init_app(app, transitions.next_transition)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
@@ -49,10 +54,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.register(app)
     security.register(app)
-    from . import transitions
-    from .core import pagecache
-
-    pagecache.init_app(app, transitions.next_transition)
     errors.register(app)
     _init_login(app)
     _register_models()

@@ -195,6 +195,7 @@ class BaseConfig:
     # How long a reader waits for another to compute the same page before computing it too.
     PAGE_CACHE_WAIT_SECONDS = _int("PAGE_CACHE_WAIT_SECONDS", 10)
     PAGE_CACHE_ITEMS = _int("PAGE_CACHE_ITEMS", 5000)  # the in-process store's size, in pages
+    PAGE_CACHE_NEAR_MB = _int("PAGE_CACHE_NEAR_MB", 64)  # each process's copy of the pages it served last
     # How long an influence report from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
     REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)

@@ -296,3 +296,21 @@ def test_processes_share_pages_through_redis(app_config, make_app):
     assert first.headers["X-Page-Cache"] == "miss"
     second = two.test_client().get(path)
     assert second.headers["X-Page-Cache"] == "hit" and second.get_data() == first.get_data()
+
+
+def test_a_stored_answer_keeps_every_header_and_answers_head(cached_app):
+    """The fast path sends a stored page as it was answered: the API's CORS header and the security
+    headers included; HEAD gets the headers without the body."""
+    _public_call(cached_app)
+    client = cached_app.test_client()
+    first = client.get("/api/v1/proposals")
+    assert first.status_code == 200 and first.headers["X-Page-Cache"] == "miss"
+    hit = client.get("/api/v1/proposals")
+    assert hit.headers["X-Page-Cache"] == "hit" and hit.get_data() == first.get_data()
+    for name in ("Access-Control-Allow-Origin", "Content-Security-Policy", "X-Content-Type-Options", "ETag", "Vary"):
+        assert hit.headers[name] == first.headers[name], name
+    head = client.head("/api/v1/proposals")
+    assert head.status_code == 200 and head.get_data() == b"" and head.headers["ETag"] == first.headers["ETag"]
+    # The health check is never stored: it says how the database is now.
+    client.get("/healthz")
+    assert "X-Page-Cache" not in client.get("/healthz").headers

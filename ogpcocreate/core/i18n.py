@@ -28,14 +28,17 @@ def N_(message: str) -> str:
 LOCALE_COOKIE = "locale"
 
 
-def reader_locale() -> str:
+def locale_of(req, languages, default: str) -> str:
     """The language chosen by the ``locale`` cookie, else by Accept-Language, else the default. It needs
-    no session and no database, so the page cache can key on it before the view runs."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LOCALE_COOKIE)
+    no session, no database and no app context, so the page cache can key on it before Flask runs."""
+    chosen = req.cookies.get(LOCALE_COOKIE)
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return req.accept_languages.best_match(languages) or default
+
+
+def reader_locale() -> str:
+    return locale_of(request, current_app.config["LANGUAGES"], current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_locale() -> str:

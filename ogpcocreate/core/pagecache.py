@@ -54,6 +54,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -61,11 +62,12 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy import BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from ..extensions import db
 from .db import utcnow
 from .eventlog import ParticipationEvent
-from .i18n import reader_locale
+from .i18n import locale_of
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,6 @@ PRIVATE_COLUMNS = {
 }
 
 _READS = {"GET", "HEAD"}
-_STORED_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "Link", "Last-Modified")
 
 
 class Head:
@@ -150,11 +151,17 @@ def _state(app: Flask) -> dict:
 
 
 def head_and_window(app: Flask | None = None) -> tuple[str, datetime]:
-    """The current log head and the end of the current clock window (both parts of every key)."""
+    """The current head and the end of the current clock window (both parts of every key). Callable
+    outside a request (the fast path): the database is read in an app context, and only when due."""
     app = app or current_app._get_current_object()
     state = _state(app)
     bound = app.config["PAGE_CACHE_HEAD_MS"] / 1000.0
-    head = state["head"].current(bound, _read_head)
+
+    def read() -> str:
+        with app.app_context():
+            return _read_head()
+
+    head = state["head"].current(bound, read)
     now = utcnow()
     # The longest life ends on a grid shared by every process (not "now plus"), so that processes agree
     # on the window and share their entries.
@@ -162,7 +169,8 @@ def head_and_window(app: Flask | None = None) -> tuple[str, datetime]:
     limit = datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step, tz=UTC)
 
     def compute(at: datetime) -> datetime:
-        upcoming = state["next_transition"](at)
+        with app.app_context():
+            upcoming = state["next_transition"](at)
         return min(upcoming, limit) if upcoming is not None else limit
 
     return head, state["window"].until(head, now, compute)
@@ -200,15 +208,14 @@ def memo(key: str, compute: Callable[[], object], expires: datetime) -> object:
 # --- pages -------------------------------------------------------------------------------------------
 
 
-def _reader_is_anonymous() -> bool:
-    config = current_app.config
-    cookies = request.cookies
+def _is_anonymous(req, config) -> bool:
+    cookies = req.cookies
     return not (cookies.get(config["SESSION_COOKIE_NAME"]) or cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-                or request.authorization)
+                or req.authorization)
 
 
-def _page_key(head: str, window: datetime, locale: str) -> str:
-    raw = f"{head}|{window.timestamp():.0f}|{locale}|{request.host}|{request.path}?{request.query_string.decode('latin-1')}"
+def _page_key(req, head: str, window: datetime, locale: str) -> str:
+    raw = f"{head}|{window.timestamp():.0f}|{locale}|{req.host}|{req.path}?{req.query_string.decode('latin-1')}"
     return "page:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -217,35 +224,71 @@ def _etag(head: str, window: datetime, locale: str) -> str:
     return f"{chain[:20]}.{generation}.{window.timestamp():.0f}.{locale}"
 
 
+def _lookup(app: Flask, req):
+    """(key, etag, window, stored page or None) for an anonymous reader's GET, or None when this request
+    is not one the cache answers."""
+    config = app.config
+    if req.method not in _READS or not config["PAGE_CACHE"]:
+        return None
+    if len(req.query_string) > 2000 or not _is_anonymous(req, config):
+        return None
+    head, window = head_and_window(app)
+    locale = locale_of(req, config["LANGUAGES"], config["BABEL_DEFAULT_LOCALE"])
+    key = _page_key(req, head, window, locale)
+    state = _state(app)
+    page = state["near"].get(key)
+    if page is None:
+        page = state["backend"].get(key)
+        if page is not None:
+            state["near"].put(key, page)
+    return key, _etag(head, window, locale), window, page
+
+
+class FastPath:
+    """WSGI middleware: a stored page is answered before Flask builds a request, a session, or anything
+    else (what is stored is the whole answer, headers included). Everything else goes to the app."""
+
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") in _READS and self.app.config["PAGE_CACHE"]:
+            req = WerkzeugRequest(environ)
+            found = _lookup(self.app, req)
+            if found is not None and found[3] is not None:
+                _key, etag, _window, page = found
+                if etag in req.if_none_match:
+                    response = _revalidated(etag, page)
+                else:
+                    response = _response(page)
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
 def _serve_cached():
-    """before_request: answer an anonymous reader's GET from the store, or mark the request to be stored."""
-    if request.method not in _READS or not current_app.config["PAGE_CACHE"]:
-        return None
-    if len(request.query_string) > 2000 or not _reader_is_anonymous():
-        return None
+    """before_request: a reader the fast path did not answer. A stored page is answered (it was stored
+    meanwhile); a missing one is computed by this reader while the others wait (no stampede)."""
+    app = current_app._get_current_object()
     if request.endpoint is None or request.endpoint == "static":
         return None
-    if getattr(current_app.view_functions.get(request.endpoint), "pagecache_uncached", False):
+    if getattr(app.view_functions.get(request.endpoint), "pagecache_uncached", False):
         return None
-    head, window = head_and_window()
-    locale = reader_locale()
-    etag = _etag(head, window, locale)
-    if etag in request.if_none_match:
-        g.pagecache_served = True
-        return _revalidated(etag)
-    key = _page_key(head, window, locale)
-    cached = store.get(key)
-    if cached is None:
+    found = _lookup(app, request)
+    if found is None:
+        return None
+    key, etag, window, page = found
+    if page is None:
         # The first reader of this key computes it (the view runs on); the others wait for its result.
-        if store.add("lock:" + key, 1, timeout=int(current_app.config["PAGE_CACHE_WAIT_SECONDS"]) + 1):
+        if store.add("lock:" + key, 1, timeout=int(app.config["PAGE_CACHE_WAIT_SECONDS"]) + 1):
             g.pagecache_pending = (key, etag, window)
             return None
-        cached = _wait_for(key)
-        if cached is None:
+        page = _wait_for(key)
+        if page is None:
             g.pagecache_pending = (key, etag, window)  # the computer gave up: compute, and store it
             return None
     g.pagecache_served = True
-    return _response(cached, etag)
+    return _revalidated(etag, page) if etag in request.if_none_match else _response(page)
 
 
 def _wait_for(key: str):
@@ -262,9 +305,17 @@ def _wait_for(key: str):
     return None
 
 
-def _revalidated(etag: str) -> Response:
+# Headers a stored page does not keep: the server sets the first two again, and a stored page never
+# set a cookie (it would not have been stored).
+_NOT_STORED = {"content-length", "date", "set-cookie", "x-page-cache"}
+
+
+def _revalidated(etag: str, page: dict) -> Response:
     response = Response(status=304)
-    _public_headers(response, etag)
+    for name, value in page["headers"]:
+        if name.lower() not in {"content-type", "content-disposition"}:
+            response.headers.add(name, value)
+    response.headers["X-Page-Cache"] = "hit"
     return response
 
 
@@ -275,9 +326,11 @@ def _public_headers(response: Response, etag: str) -> None:
     response.vary.add("Accept-Language")
 
 
-def _response(cached: dict, etag: str) -> Response:
-    response = Response(cached["body"], status=200, headers=cached["headers"])
-    _public_headers(response, etag)
+def _response(page: dict) -> Response:
+    response = Response(page["body"], status=200)
+    response.headers.clear()
+    for name, value in page["headers"]:
+        response.headers.add(name, value)
     response.headers["X-Page-Cache"] = "hit"
     return response
 
@@ -290,15 +343,19 @@ def _cacheable(response: Response) -> bool:
 
 
 def _store_page(response: Response) -> Response:
+    """after_request, the last to run (registered first): the answer is stored with every header the
+    other handlers added (security headers, CORS), so the fast path can send it as it is."""
     pending = g.pop("pagecache_pending", None)
     if getattr(g, "pagecache_served", False) or pending is None:
         return response
     key, etag, window = pending
     try:
         if _cacheable(response):
-            headers = [(name, response.headers[name]) for name in _STORED_HEADERS if name in response.headers]
-            store.set(key, {"body": response.get_data(), "headers": headers}, timeout=_seconds_until(window))
             _public_headers(response, etag)
+            headers = [(name, value) for name, value in response.headers.items() if name.lower() not in _NOT_STORED]
+            page = {"body": response.get_data(), "headers": headers}
+            store.set(key, page, timeout=_seconds_until(window))
+            _state(current_app._get_current_object())["near"].put(key, page)
             response.headers["X-Page-Cache"] = "miss"
     finally:
         store.delete("lock:" + key)
@@ -309,6 +366,38 @@ def _release(_exc=None) -> None:
     pending = g.pop("pagecache_pending", None) if has_request_context() else None
     if pending is not None:  # the view raised before after_request: let the waiters compute
         store.delete("lock:" + pending[0])
+
+
+class NearStore:
+    """The pages this process served last, in its own memory, before the shared store: an entry's key
+    holds the head and the clock window, so what is under a key never changes and this copy is never
+    stale. Bounded in bytes (PAGE_CACHE_NEAR_MB), least recently used first out."""
+
+    def __init__(self, budget_bytes: int):
+        self._items: OrderedDict[str, dict] = OrderedDict()
+        self._bytes = 0
+        self._budget = budget_bytes
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            page = self._items.get(key)
+            if page is not None:
+                self._items.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: dict) -> None:
+        size = len(page["body"])
+        if size > self._budget // 8:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = page
+            self._bytes += size
+            while self._bytes > self._budget and self._items:
+                _old, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped["body"])
 
 
 def uncached(view):
@@ -422,7 +511,8 @@ def init_app(app: Flask, next_transition: Callable[[datetime], datetime | None])
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": app.config["PAGE_CACHE_ITEMS"]}
     store.init_app(app, config=config)
-    state = {"head": Head(), "window": Window(), "next_transition": next_transition}
+    state = {"head": Head(), "window": Window(), "next_transition": next_transition,
+             "backend": app.extensions["cache"][store], "near": NearStore(app.config["PAGE_CACHE_NEAR_MB"] * 2**20)}
     app.extensions["ogp_pagecache"] = state
     _APPS.append(state)
     if not _LISTENING:
@@ -435,5 +525,6 @@ def init_app(app: Flask, next_transition: Callable[[datetime], datetime | None])
     # First of all: a stored page is answered before the rate limiter's bookkeeping (it limits form posts
     # only) and before anything else reads the request.
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached)
-    app.after_request(_store_page)
+    app.after_request(_store_page)  # registered before every other: it runs last
+    app.wsgi_app = FastPath(app.wsgi_app, app)
     app.teardown_request(_release)
