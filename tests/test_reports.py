@@ -171,8 +171,9 @@ def test_report_cost_does_not_grow_with_the_data(app, client, process):
 
 
 def test_cached_report_follows_the_log(make_app, app_config):
-    """With the cache on, a report is reused until the log moves, then computed afresh."""
-    app = make_app({**app_config, "REPORT_CACHE_SECONDS": 3600})
+    """With the cache on, a report is reused until the log moves, then computed afresh (a commit in this
+    process makes it re-read the head at once; the bound for other processes is not what is tested)."""
+    app = make_app({**app_config, "REPORT_CACHE_SECONDS": 3600, "PAGE_CACHE_HEAD_MS": 3_600_000})
     client = app.test_client()
     with app.test_request_context():
         gov = make_user()
@@ -185,7 +186,7 @@ def test_cached_report_follows_the_log(make_app, app_config):
     first = client.get(url).get_json()
     with count_statements(app) as seen:
         again = client.get(url).get_json()
-    assert again == first and len(seen) <= 3  # the plan, the log's head: no report queries
+    assert again == first and len(seen) <= 2  # the plan: no report queries, and the head is in memory
     with app.test_request_context():
         from ogpcocreate.auth.models import User
         from ogpcocreate.calls.models import Call
