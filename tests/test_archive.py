@@ -160,8 +160,8 @@ def _answers(app) -> dict:
     client = app.test_client()
     from ogpcocreate.api import services
 
-    urls = ["/api/v1/plans", "/api/v1/calls", "/api/v1/record?limit=200", "/record.csv"]
-    urls += [f"/api/v1/{r.name}?limit=200" for r in services.RESOURCES if r.has_list]
+    urls = ["/api/v1/record?limit=200", "/record.csv"]
+    urls += [f"/api/v1/{r.name}?limit=200" for r in services.RESOURCES]
     answers = {url: client.get(url).get_data(as_text=True) for url in urls}
     answers["audit head"] = app.test_cli_runner().invoke(args=["audit", "head"]).output
     with app.app_context():
