@@ -196,7 +196,7 @@ def test_an_old_page_number_still_answers_its_page_marked_deprecated(client, man
     first = client.get("/api/v1/calls?page=1&limit=20").get_json()
     assert [c["id"] for c in first["items"]] == every[:20]
     assert first["next"] == f"http://localhost/api/v1/calls?limit=20&cursor={every[19]}"
-    assert client.get("/api/v1/calls?page=3&limit=20").get_json()["items"] == every[40:]
+    assert [c["id"] for c in client.get("/api/v1/calls?page=3&limit=20").get_json()["items"]] == every[40:]
     assert client.get("/api/v1/calls?page=9").get_json()["items"] == []
     assert client.get("/api/v1/plans?page=1").headers["Deprecation"] == "true"
 
@@ -228,7 +228,7 @@ def test_the_calls_list_costs_the_same_for_3_or_30_calls(app, client):
     small = {url: statements(url) for url in ("/api/v1/calls", "/api/v1/plans", "/api/v1/calls?page=1")}
     add_calls(27)
     assert {url: statements(url) for url in small} == small
-    assert small["/api/v1/calls"] <= 5
+    assert small["/api/v1/calls"] <= 6  # the page, its themes, proposal counts, the last change (two)
 
 
 def test_plans_with_their_public_calls(client, calls):
