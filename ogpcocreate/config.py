@@ -144,6 +144,9 @@ class BaseConfig:
     # The continuity archive (archive/): where the archiver keeps the secretariat's archives (default:
     # instance/archives). The archive includes and restores the repository's files (STORAGE_ROOT).
     ARCHIVE_FOLDER = os.environ.get("ARCHIVE_FOLDER") or None
+    # How many of the secretariat's archives stay on disk: the newest ARCHIVE_KEEP ready ones (at least
+    # one), plus any being downloaded; the archiver removes the older files (archive/services.py, prune).
+    ARCHIVE_KEEP = _int("ARCHIVE_KEEP", 5)
     # The open-data API: the most items a page may ask for (``limit``).
     API_MAX_LIMIT = _int("API_MAX_LIMIT", 200)
 

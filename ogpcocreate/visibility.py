@@ -232,6 +232,19 @@ def public_response(now: datetime | None = None):
     )
 
 
+def public_commission_report(now: datetime | None = None):
+    """SQL: a commission report is public once recorded (the secretariat records it to publish it)."""
+    return true()
+
+
+def public_commitment(now: datetime | None = None):
+    """SQL: an adopted commitment and its monitoring are public where its draft is (permissions.py,
+    ``can_see_monitoring``: adopted, and the draft public)."""
+    from .drafts.models import DraftCommitment
+
+    return and_(DraftCommitment.adopted_via.is_not(None), public_draft(now))
+
+
 def public_organisation(now: datetime | None = None):
     """SQL: every organisation is in the public directory, whatever its verification (DOMAIN.md, "Organisation")."""
     return true()

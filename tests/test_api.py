@@ -13,7 +13,7 @@ from ogpcocreate.votes.models import Ballot
 
 from .conftest import rolled_back
 
-RESOURCES = [r.name for r in services.RESOURCES if r.has_list]
+RESOURCES = [r.name for r in services.RESOURCES]
 
 
 @pytest.fixture
@@ -56,17 +56,8 @@ def test_every_list_pages_by_cursor_through_public_rows_only(demo, api, name):
 
 
 def test_the_demo_has_something_of_each(api):
-    for name in RESOURCES:
+    for name in set(RESOURCES) - {"documents"}:  # the demo's repository holds a commission report, no file
         assert api.get(f"/api/v1/{name}").get_json()["items"], name
-
-
-def test_plans_and_calls_have_items_too(api):
-    plans = api.get("/api/v1/plans").get_json()["plans"]
-    one = api.get(f"/api/v1/plans/{plans[0]['id']}").get_json()
-    assert one["name"] == plans[0]["name"]
-    calls = api.get("/api/v1/calls").get_json()["calls"]
-    call = api.get(f"/api/v1/calls/{calls[0]['id']}").get_json()
-    assert call["title"] == calls[0]["title"] and isinstance(call["themes"], list)
 
 
 def test_hidden_comments_show_that_and_why_but_never_their_text(demo, api):
@@ -166,21 +157,20 @@ def test_every_dataset_streams_as_csv_with_the_same_rows(api):
         response = api.get(f"/open-data/{resource.name}.csv")
         assert response.status_code == 200 and response.mimetype == "text/csv"
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-        if resource.has_list:
-            assert [int(r["id"]) for r in rows] == [i["id"] for i in _all(api, f"/api/v1/{resource.name}?limit=200")]
+        assert [int(r["id"]) for r in rows] == [i["id"] for i in _all(api, f"/api/v1/{resource.name}?limit=200")]
         assert "password" not in response.get_data(as_text=True)
     assert api.get("/open-data/users.csv").status_code == 404
 
 
 def test_the_open_data_page_lists_every_dataset_and_column_and_is_in_the_footer(api):
-    from ogpcocreate.api.dictionary import COLUMNS, DATASETS
+    from ogpcocreate.api.dictionary import DATASETS, meaning
     from ogpcocreate.api.views import csv_columns
 
     html = api.get("/open-data", headers={"Accept-Language": "en"}).get_data(as_text=True)
     for resource in services.RESOURCES:
         assert f"/open-data/{resource.name}.csv" in html and str(DATASETS[resource.name]) in html
         for column in csv_columns(resource):
-            assert column in COLUMNS, (resource.name, column)
+            assert meaning(resource.name, column), (resource.name, column)
     assert "CC BY 4.0" in html and "verify_record.py" in html and "/record.csv" in html
     assert 'href="/open-data"' in api.get("/").get_data(as_text=True)
 

@@ -142,40 +142,63 @@ def calls(app):
         return {"plan": plan.id, "old": old.id, "new": new.id, "draft": draft.id}
 
 
-def test_published_calls_newest_first_with_their_timeline_and_counts(client, calls):
+def test_public_calls_by_cursor_with_their_timeline_and_counts(client, calls):
     response = client.get("/api/v1/calls")
     assert response.status_code == 200 and response.is_json
     body = response.get_json()
-    assert [c["id"] for c in body["calls"]] == [calls["new"], calls["old"]]  # the draft never appears
-    assert body["next"] is None and body["page"] == 1 and body["per_page"] == 50
-    new, old = body["calls"]
+    assert [c["id"] for c in body["items"]] == [calls["old"], calls["new"]]  # oldest first; the draft never appears
+    assert body["next"] is None and body["next_cursor"] is None and body["limit"] == 50
+    old, new = body["items"]
     assert old["proposals"] == 3 and new["proposals"] == 0
     assert old["phase"] == "results" and new["phase"] == "announced"
-    assert old["plan"] == {"id": calls["plan"], "name": "Quinto Plan de Acción"}
-    assert set(old["timeline"]) == {"announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at"}
-    for value in [*old["timeline"].values(), old["published_at"], old["results_published_at"]]:
-        assert datetime.fromisoformat(value).utcoffset() == timedelta(0)
+    assert old["plan_id"] == calls["plan"]
+    for name in ("announce_at", "opens_at", "closes_at", "deliberation_at", "decision_at", "results_at",
+                 "published_at", "results_published_at"):
+        assert datetime.fromisoformat(old[name]).utcoffset() == timedelta(0)
     assert new["results_published_at"] is None
     assert old["url"] == f"http://localhost/calls/{calls['old']}"
     assert old["influence"] == f"http://localhost/api/v1/calls/{calls['old']}/influence"
     assert client.get(old["url"]).status_code == 200
+    assert [c["id"] for c in client.get(f"/api/v1/calls?plan={calls['plan']}").get_json()["items"]] == [
+        calls["old"], calls["new"]]
 
 
-def test_calls_are_paginated_fifty_a_page(app, client):
+@pytest.fixture
+def many_calls(app):
     with app.app_context():
         plan = make_plan()
         for _ in range(52):
             make_call(plan, phase="open")
         make_call(plan, phase="draft")
         db.session.commit()
+
+
+def test_calls_come_by_cursor_fifty_a_page(client, many_calls):
     first = client.get("/api/v1/calls").get_json()
-    assert len(first["calls"]) == 50
-    assert first["next"] == "http://localhost/api/v1/calls?page=2"
+    assert len(first["items"]) == 50 and "Deprecation" not in client.get("/api/v1/calls").headers
+    assert first["next"] == f"http://localhost/api/v1/calls?cursor={first['next_cursor']}"
     second = client.get(first["next"]).get_json()
-    assert len(second["calls"]) == 2 and second["next"] is None
-    ids = [c["id"] for c in first["calls"] + second["calls"]]
-    assert len(set(ids)) == 52
-    assert client.get("/api/v1/calls?page=9").get_json()["calls"] == []
+    assert len(second["items"]) == 2 and second["next"] is None
+    ids = [c["id"] for c in first["items"] + second["items"]]
+    assert len(set(ids)) == 52 and ids == sorted(ids)
+
+
+def test_an_old_page_number_still_answers_its_page_marked_deprecated(client, many_calls):
+    """Links to the page-numbered lists (?page=2) keep working until the sunset date: the same page of
+    the cursor list, with a Deprecation header and the cursor address of the next page."""
+    every = [c["id"] for c in client.get("/api/v1/calls?limit=200").get_json()["items"]]
+    response = client.get("/api/v1/calls?page=2")
+    assert response.status_code == 200
+    assert response.headers["Deprecation"] == "true" and response.headers["Sunset"]
+    assert 'rel="successor-version"' in response.headers["Link"]
+    body = response.get_json()
+    assert [c["id"] for c in body["items"]] == every[50:] and body["next"] is None
+    first = client.get("/api/v1/calls?page=1&limit=20").get_json()
+    assert [c["id"] for c in first["items"]] == every[:20]
+    assert first["next"] == f"http://localhost/api/v1/calls?limit=20&cursor={every[19]}"
+    assert [c["id"] for c in client.get("/api/v1/calls?page=3&limit=20").get_json()["items"]] == every[40:]
+    assert client.get("/api/v1/calls?page=9").get_json()["items"] == []
+    assert client.get("/api/v1/plans?page=1").headers["Deprecation"] == "true"
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "1.0", "999999999999999999999", "２"])
@@ -195,25 +218,25 @@ def test_the_calls_list_costs_the_same_for_3_or_30_calls(app, client):
                 make_proposal(call, person)
             db.session.commit()
 
-    def statements():
-        client.get("/api/v1/calls")
+    def statements(url):
+        client.get(url)
         with count_statements(app) as seen:
-            assert client.get("/api/v1/calls").status_code == 200
+            assert client.get(url).status_code == 200
         return len(seen)
 
     add_calls(3)
-    small = statements()
+    small = {url: statements(url) for url in ("/api/v1/calls", "/api/v1/plans", "/api/v1/calls?page=1")}
     add_calls(27)
-    assert statements() == small
-    assert small <= 3
+    assert {url: statements(url) for url in small} == small
+    assert small["/api/v1/calls"] <= 6  # the page, its themes, proposal counts, the last change (two)
 
 
-def test_plans_with_their_published_calls(client, calls):
+def test_plans_with_their_public_calls(client, calls):
     body = client.get("/api/v1/plans").get_json()
-    by_name = {p["name"]: p for p in body["plans"]}
+    by_name = {p["name"]: p for p in body["items"]}
     main = by_name["Quinto Plan de Acción"]
     assert main["calls"] == 2  # the draft does not count
-    assert main["period"] == {"start": 2025, "end": 2027} and main["status"] == "co_creation"
+    assert (main["period_start"], main["period_end"]) == (2025, 2027) and main["status"] == "co_creation"
     assert main["url"] == f"http://localhost/plans/{calls['plan']}"
     # A plan is public once one of its calls is (ogpcocreate/visibility.py): one without any is not listed.
     assert "Plan sin convocatorias" not in by_name

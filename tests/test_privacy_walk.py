@@ -396,6 +396,8 @@ def test_nothing_that_is_not_public_yet_is_served_anywhere(app, make_client, inb
     assert not found, "\n".join(found)
     for url in ("/record", "/record.csv", "/record-spreadsheet.csv", "/record.json"):  # the record is walked
         assert url in pages["anonymous"]
+    for resource in api_services.RESOURCES:  # so is every dataset of the open-data API (its items: every object)
+        assert {f"/api/v1/{resource.name}", f"/open-data/{resource.name}.csv"} <= set(pages["anonymous"])
     # Search finds what is public: the walk's searches are answered, and a public proposal is found.
     assert all(f"/search?q={term}" in pages["anonymous"] for term in searches)
 

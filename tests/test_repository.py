@@ -382,7 +382,7 @@ def test_report_pages_filters_csv_and_json(app, make_client):
     rows = client.get("/commission-reports.csv?year=2019").get_data(as_text=True).splitlines()
     assert rows[0].startswith("id,folio,report_date") and len(rows) == 2 and "Ottawa" in rows[1]
     data = json.loads(client.get("/api/v1/commission-reports?place=tiblisi").get_data(as_text=True))
-    (item,) = data["commission_reports"]
+    (item,) = data["items"]
     assert item["folio"] == "670" and item["period_from"] == "2018-07-14" and item["unit"] == "SSFP"
 
 

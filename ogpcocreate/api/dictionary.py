@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..repository.commission import FIELDS as REPORT_FIELDS
+
 COLUMNS = {
     'id': _l("The item's number; stable, and the one in its page's address."),
     'plan_id': _l('The action plan it belongs to.'),
@@ -77,7 +79,45 @@ COLUMNS = {
     'website': _l('Its website.'),
     'verification': _l('Its verification by the secretariat: pending, verified or rejected.'),
     'verified_at': _l('When it was verified (UTC).'),
+    'calls': _l('How many of its calls are public.'),
+    'proposals': _l('How many proposals were submitted to it.'),
+    'document_date': _l("The document's date."),
+    'language': _l('Its language: es (Spanish) or en (English).'),
+    'meeting_id': _l('The meeting it belongs to (minutes, annexes); empty if none.'),
+    'files': _l('Its files, every version oldest first: number, file name, extension, size in bytes, SHA-256 and download address.'),
+    'responsible_institution': _l('The institution responsible for implementing it now; empty if not named yet.'),
+    'institution_history': _l('Every institution named responsible, in order, with when it was named.'),
+    'scale': _l("The IRM method of its plan: results_2020 (potential for results) or impact_legacy (potential impact)."),
+    'starred': _l('Starred, computed on the older IRM method (verifiable, relevant, transformative, substantially or fully complete); empty on the 2020 method.'),
+    'milestones': _l('The milestones of the adopted version: planned and actual dates, status, whether overdue or flagged at risk, progress reports and evidence.'),
+    'indicators': _l('Its indicators: target population, criterion, unit, baseline and target (value and date), and every measurement with its source.'),
+    'assessments': _l("Every entry of the IRM's assessment, in order: criterion, value, method, justification and date; the standing one per criterion is marked current."),
 }
+
+# Where a column means something else in one dataset, what it means there.
+BY_DATASET = {
+    "documents": {
+        'kind': _l('Its type: minutes, annex, terms, report, attachment or other.'),
+        'description': _l('Its description.'),
+        'plan_id': _l('The action plan it belongs to; empty if it belongs to something else or to nothing in particular.'),
+        'call_id': _l('The call it belongs to (its terms, say); empty if none.'),
+        'proposal_id': _l('The proposal it is attached to; empty if none.'),
+        'published_at': _l('When the secretariat published it (UTC).'),
+    },
+    "commission-reports": {**{code: label for code, label in REPORT_FIELDS.items()},
+                           'created_at': _l('When it was recorded on the platform (UTC).')},
+    "commitments": {
+        'id': _l("The commitment's number: the same as its draft commitment's."),
+        'version_id': _l('The adopted version of the draft commitment.'),
+        'title': _l('Its title.'),
+        'url': _l('The address of its implementation page.'),
+    },
+}
+
+
+def meaning(dataset: str, column: str):
+    """What a column of a dataset means, for the data dictionary (None if undocumented)."""
+    return BY_DATASET.get(dataset, {}).get(column) or COLUMNS.get(column)
 
 # Each dataset's title on the open-data page (the OpenAPI document keeps the English summaries).
 DATASETS = {
@@ -91,4 +131,7 @@ DATASETS = {
     "meetings": _l("Meetings, with attendance counts"),
     "ballots": _l("Ballots and their published tallies"),
     "organisations": _l("Organisations"),
+    "documents": _l("Documents of the public repository, with their files"),
+    "commission-reports": _l("Commission reports"),
+    "commitments": _l("Adopted commitments, with milestones, indicators, measurements and the IRM's assessment"),
 }

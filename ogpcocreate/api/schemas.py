@@ -46,6 +46,7 @@ class PlanSchema(_Out):
     status = fields.String(metadata={"enum": ["co_creation", "implementation", "closed"]})
     description = fields.String(metadata={"description": "Sanitised HTML."})
     requires_tripartite = fields.Boolean()
+    calls = fields.Integer(metadata={"description": "Its public calls."})
     url = fields.String()
     influence = fields.String()
 
@@ -66,6 +67,7 @@ class CallSchema(_Out):
     published_at = _dt(allow_none=True)
     results_published_at = _dt(allow_none=True)
     themes = fields.List(fields.Nested(ThemeSchema))
+    proposals = fields.Integer(metadata={"description": "Proposals submitted to it."})
     url = fields.String()
     influence = fields.String()
 
@@ -226,6 +228,135 @@ class OrganisationSchema(_Out):
     description = fields.String()
     verification = fields.String()
     verified_at = _dt(allow_none=True)
+    url = fields.String()
+
+
+class DocumentFileSchema(_Out):
+    number = fields.Integer(metadata={"description": "The file's version: 1, then 2 when replaced..."})
+    filename = fields.String()
+    extension = fields.String()
+    size = fields.Integer(metadata={"description": "Bytes."})
+    sha256 = fields.String()
+    created_at = _dt()
+    url = fields.String()
+
+
+class DocumentSchema(_Out):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.String(metadata={"enum": ["minutes", "annex", "terms", "report", "attachment", "other"]})
+    document_date = fields.Date()
+    description = fields.String()
+    language = fields.String()
+    plan_id = fields.Integer(allow_none=True)
+    call_id = fields.Integer(allow_none=True)
+    meeting_id = fields.Integer(allow_none=True)
+    proposal_id = fields.Integer(allow_none=True)
+    published_at = _dt(allow_none=True)
+    files = fields.List(fields.Nested(DocumentFileSchema), metadata={"description": "Every version, oldest first."})
+    url = fields.String()
+
+
+class CommissionReportSchema(_Out):
+    id = fields.Integer()
+    folio = fields.String()
+    report_date = fields.Date()
+    addressee = fields.String()
+    place = fields.String()
+    period_from = fields.Date()
+    period_to = fields.Date()
+    act = fields.String()
+    objective = fields.String()
+    activities = fields.String()
+    conclusions = fields.String()
+    results = fields.String()
+    commissioner = fields.String()
+    position_key = fields.String()
+    position_title = fields.String()
+    unit = fields.String()
+    created_at = _dt()
+    url = fields.String()
+
+
+class InstitutionSchema(_Out):
+    name = fields.String()
+    named_at = _dt()
+
+
+class MilestoneUpdateSchema(_Out):
+    status = fields.String()
+    actual_start = fields.Date(allow_none=True)
+    actual_end = fields.Date(allow_none=True)
+    note = fields.String()
+    created_at = _dt()
+
+
+class EvidenceSchema(_Out):
+    title = fields.String()
+    url = fields.String()
+    created_at = _dt()
+
+
+class CommitmentMilestoneSchema(_Out):
+    id = fields.Integer()
+    position = fields.Integer()
+    description = fields.String()
+    responsible = fields.String()
+    planned_start = fields.Date(allow_none=True)
+    planned_end = fields.Date()
+    status = fields.String(metadata={"enum": ["not_started", "in_progress", "complete", "cancelled"]})
+    actual_start = fields.Date(allow_none=True)
+    actual_end = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+    at_risk = fields.Boolean(metadata={"description": "A participant flagged it at risk, and it is not done."})
+    updates = fields.List(fields.Nested(MilestoneUpdateSchema))
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+
+
+class MeasurementSchema(_Out):
+    value = fields.Float()
+    measured_on = fields.Date()
+    source = fields.String()
+
+
+class IndicatorSchema(_Out):
+    id = fields.Integer()
+    name = fields.String()
+    target_population = fields.String()
+    criterion = fields.String()
+    unit = fields.String()
+    baseline_value = fields.Float()
+    baseline_date = fields.Date()
+    target_value = fields.Float()
+    target_date = fields.Date()
+    measurements = fields.List(fields.Nested(MeasurementSchema))
+
+
+class AssessmentSchema(_Out):
+    criterion = fields.String()
+    value = fields.String()
+    scale = fields.String()
+    justification = fields.String()
+    assessed_on = fields.Date()
+    current = fields.Boolean(metadata={"description": "The standing value of its criterion (the newest entry)."})
+
+
+class CommitmentSchema(_Out):
+    id = fields.Integer()
+    plan_id = fields.Integer()
+    call_id = fields.Integer()
+    theme_id = fields.Integer()
+    title = fields.String()
+    adopted_via = fields.String(metadata={"enum": ["tripartite", "vote"]})
+    adopted_at = _dt(allow_none=True)
+    version_id = fields.Integer(allow_none=True, metadata={"description": "The adopted version."})
+    responsible_institution = fields.String(allow_none=True)
+    institution_history = fields.List(fields.Nested(InstitutionSchema))
+    scale = fields.String(metadata={"enum": ["results_2020", "impact_legacy"]})
+    starred = fields.Boolean(allow_none=True, metadata={"description": "Older IRM scale only; null on the 2020 one."})
+    milestones = fields.List(fields.Nested(CommitmentMilestoneSchema))
+    indicators = fields.List(fields.Nested(IndicatorSchema))
+    assessments = fields.List(fields.Nested(AssessmentSchema))
     url = fields.String()
 
 

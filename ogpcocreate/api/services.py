@@ -2,19 +2,20 @@
 its filters, and how a page of rows becomes JSON in a fixed number of statements.
 
 Adding a resource is one ``Resource`` (a model, its public rule, its filters, a serializer taking a
-whole page) appended to RESOURCES, and one schema in schemas.py; views.py gives it
-``/api/v1/<name>`` (a page, by cursor) and ``/api/v1/<name>/<id>``.
+whole page) appended to RESOURCES, one schema in schemas.py and its columns in dictionary.py; views.py
+gives it ``/api/v1/<name>`` (a page, by cursor), ``/api/v1/<name>/<id>`` and ``/open-data/<name>.csv``.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import visibility
@@ -23,14 +24,30 @@ from ..comments import rules as comment_rules
 from ..comments.models import Comment
 from ..core.db import utcnow
 from ..core.eventlog import ParticipationEvent
+from ..core.params import MAX_ID
 from ..core.sectors import Sector
 from ..core.urls import external_url
 from ..drafts.models import DraftCommitment, DraftVersion, Incorporation
 from ..extensions import db
 from ..meetings.models import Attendance, Meeting
+from ..monitoring import rules as monitoring_rules
+from ..monitoring.models import (
+    AssessmentEntry,
+    EvidenceLink,
+    ImplementationComment,
+    Indicator,
+    MilestoneUpdate,
+    PlanMonitoring,
+    ResponsibleInstitution,
+    Scale,
+)
+from ..monitoring.services import today
 from ..organisations.models import Organisation, Verification
 from ..plans.models import ActionPlan, PlanStatus
 from ..proposals.models import Proposal
+from ..repository import commission
+from ..repository import services as repository
+from ..repository.models import LANGUAGES, CommissionReport, Document, DocumentKind
 from ..responses.models import Outcome, Response
 from ..votes import services as votes
 from ..votes.models import Ballot, BallotKind, BallotOption
@@ -39,12 +56,27 @@ from . import schemas
 
 @dataclass(frozen=True)
 class Filter:
-    """A query-string filter: an id (``choices`` None) or one value from ``choices``, matched to ``column``."""
+    """A query-string filter, as the site's page of the same list has it.
+
+    ``kind`` says what it takes: ``id`` (a number), ``choice`` (one of ``choices``, converted by
+    ``convert``), ``year`` (a year, as the pages' year fields: 1990 to 2100) or ``text`` (a few words,
+    up to 100 characters). The rows kept are ``column == value``, or ``match(value)`` when given (a
+    condition the page builds the same way).
+    """
 
     column: Any
     description: str
     choices: tuple[str, ...] | None = None
     convert: Callable[[str], Any] = str
+    kind: str = ""
+    match: Callable[[Any], Any] | None = None
+
+    @property
+    def type(self) -> str:
+        return self.kind or ("choice" if self.choices is not None else "id")
+
+    def condition(self, value):
+        return self.match(value) if self.match is not None else self.column == value
 
 
 @dataclass(frozen=True)
@@ -57,7 +89,6 @@ class Resource:
     serialize: Callable[[list], list[dict]]  # a whole page at once, so statements do not grow with it
     filters: dict[str, Filter] = field(default_factory=dict)
     options: tuple = ()
-    has_list: bool = True  # plans and calls keep their older page-numbered lists (opendata/views.py)
     key: str = ""  # the item route's argument, as the site's pages name it: plan_id, org_id...
 
     @property
@@ -76,9 +107,19 @@ def _v(value):
 # --- serializers: one page of rows -> dicts (schemas.py says what each field is) ---------------------
 
 
+def _counts(column, ids: list[int], *conditions) -> dict[int, int]:
+    """Rows per value of ``column`` among ``ids``, in one grouped statement (nothing when ``ids`` is empty)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(column, func.count()).where(column.in_(ids), *conditions)
+                                   .group_by(column)).all())
+
+
 def _plans(rows: list[ActionPlan]) -> list[dict]:
+    calls = _counts(Call.plan_id, [p.id for p in rows], visibility.public_call())
     return [{"id": p.id, "name": p.name, "period_start": p.period_start, "period_end": p.period_end,
              "status": p.status.value, "description": p.description, "requires_tripartite": p.requires_tripartite,
+             "calls": calls.get(p.id, 0),
              "url": external_url("plans.detail", plan_id=p.id),
              "influence": external_url("reports.api_plan_influence", plan_id=p.id)} for p in rows]
 
@@ -89,12 +130,14 @@ def _theme(t: Theme) -> dict:
 
 def _calls(rows: list[Call]) -> list[dict]:
     now = utcnow()
+    proposals = _counts(Proposal.call_id, [c.id for c in rows])
     out = []
     for c in rows:
         item = {name: getattr(c, name) for name in (
             "id", "plan_id", "title", "description", "announce_at", "opens_at", "closes_at", "deliberation_at",
             "decision_at", "results_at", "published_at", "results_published_at")}
         item.update(submitters=c.submitters.value, phase=c.phase_at(now).value, themes=[_theme(t) for t in c.themes],
+                    proposals=proposals.get(c.id, 0),
                     url=external_url("calls.detail", call_id=c.id),
                     influence=external_url("reports.api_call_influence", call_id=c.id))
         out.append(item)
@@ -199,14 +242,111 @@ def _organisations(rows: list[Organisation]) -> list[dict]:
              "url": external_url("organisations.detail", org_id=o.id)} for o in rows]
 
 
+def _documents(rows: list[Document]) -> list[dict]:
+    return [{"id": d.id, "title": d.title, "kind": d.kind.value, "document_date": d.document_date,
+             "description": d.description, "language": d.language, "plan_id": d.plan_id, "call_id": d.call_id,
+             "meeting_id": d.meeting_id, "proposal_id": d.proposal_id, "published_at": d.published_at,
+             "files": [{"number": v.number, "filename": v.filename, "extension": v.extension, "size": v.size,
+                        "sha256": v.sha256, "created_at": v.created_at,
+                        "url": external_url("repository.download", document_id=d.id, number=v.number)}
+                       for v in d.versions],
+             "url": external_url("repository.detail", document_id=d.id)} for d in rows]
+
+
+def _commission_reports(rows: list[CommissionReport]) -> list[dict]:
+    return [{"id": r.id, **{code: getattr(r, code) for code in commission.FIELDS}, "created_at": r.created_at,
+             "url": external_url("repository.report", report_id=r.id)} for r in rows]
+
+
+def _commitments(rows: list[DraftCommitment]) -> list[dict]:
+    """Adopted commitments with their monitoring (DOMAIN.md, "Adopted commitment", "The IRM's assessment"):
+    the milestones of the adopted (last) version with their progress reports and evidence, the responsible
+    institution and its history, indicators with measurements, and every assessment entry (the standing
+    one per criterion marked ``current``); starred as the plan's scale computes it (monitoring/rules.py).
+    A fixed number of statements per page: one per kind of row, for every commitment of the page at once."""
+    ids = [d.id for d in rows]
+    milestones = {d.id: list(d.current_version.milestones) if d.current_version else [] for d in rows}
+    milestone_ids = [m.id for ms in milestones.values() for m in ms]
+    by = defaultdict(list)
+
+    def gather(key: str, query, attribute: str) -> None:
+        for row in db.session.scalars(query):
+            by[key, getattr(row, attribute)].append(row)
+
+    if ids:
+        gather("institution", select(ResponsibleInstitution).where(ResponsibleInstitution.draft_id.in_(ids))
+               .order_by(ResponsibleInstitution.id), "draft_id")
+        gather("indicator", select(Indicator).options(selectinload(Indicator.measurements))
+               .where(Indicator.draft_id.in_(ids)).order_by(Indicator.id), "draft_id")
+        gather("assessment", select(AssessmentEntry).where(AssessmentEntry.draft_id.in_(ids))
+               .order_by(AssessmentEntry.id), "draft_id")
+    flagged: set[int] = set()
+    if milestone_ids:
+        gather("update", select(MilestoneUpdate).where(MilestoneUpdate.milestone_id.in_(milestone_ids))
+               .order_by(MilestoneUpdate.id), "milestone_id")
+        gather("evidence", select(EvidenceLink).where(EvidenceLink.milestone_id.in_(milestone_ids))
+               .order_by(EvidenceLink.id), "milestone_id")
+        flagged = set(db.session.scalars(select(ImplementationComment.milestone_id).where(
+            ImplementationComment.milestone_id.in_(milestone_ids), ImplementationComment.at_risk).distinct()))
+    plan_ids = {d.call.plan_id for d in rows}
+    scales = dict(db.session.execute(select(PlanMonitoring.plan_id, PlanMonitoring.scale)
+                                     .where(PlanMonitoring.plan_id.in_(plan_ids))).all()) if plan_ids else {}
+    now = today()
+    out = []
+    for d in rows:
+        scale = scales.get(d.call.plan_id, Scale.RESULTS_2020)
+        entries = by["assessment", d.id]
+        standing = {e.criterion: e for e in entries}
+        on_scale = {c: e.value for c, e in standing.items() if e.scale is scale}
+        institutions = by["institution", d.id]
+        out.append({
+            "id": d.id, "plan_id": d.call.plan_id, "call_id": d.call_id, "theme_id": d.theme_id, "title": d.title,
+            "adopted_via": _v(d.adopted_via), "adopted_at": d.adopted_at,
+            "version_id": d.current_version.id if d.current_version else None,
+            "responsible_institution": institutions[-1].name if institutions else None,
+            "institution_history": [{"name": i.name, "named_at": i.created_at} for i in institutions],
+            "scale": scale.value, "starred": monitoring_rules.is_starred(scale, on_scale),
+            "milestones": [{
+                "id": m.id, "position": m.position, "description": m.description, "responsible": m.responsible,
+                "planned_start": m.planned_start, "planned_end": m.due, "status": m.status.value,
+                "actual_start": m.actual_start, "actual_end": m.actual_end, "overdue": m.is_overdue(now),
+                "at_risk": m.id in flagged and not m.status.is_closed,
+                "updates": [{"status": u.status.value, "actual_start": u.actual_start, "actual_end": u.actual_end,
+                             "note": u.note, "created_at": u.created_at} for u in by["update", m.id]],
+                "evidence": [{"title": e.title, "url": e.url, "created_at": e.created_at} for e in by["evidence", m.id]],
+            } for m in milestones[d.id]],
+            "indicators": [{
+                "id": i.id, "name": i.name, "target_population": i.target_population, "criterion": i.criterion,
+                "unit": i.unit, "baseline_value": i.baseline_value, "baseline_date": i.baseline_date,
+                "target_value": i.target_value, "target_date": i.target_date,
+                "measurements": [{"value": ms.value, "measured_on": ms.measured_on, "source": ms.source}
+                                 for ms in i.measurements],
+            } for i in by["indicator", d.id]],
+            "assessments": [{"criterion": e.criterion.value, "value": e.value, "scale": e.scale.value,
+                             "justification": e.justification, "assessed_on": e.assessed_on,
+                             "current": standing[e.criterion] is e} for e in entries],
+            "url": external_url("monitoring.commitment", draft_id=d.id),
+        })
+    return out
+
+
 _CALL = "Only those of this call (its number)."
+
+
+def _year(column):
+    return lambda year: extract("year", column) == year
+
+
+def _of_plan(model):
+    return lambda plan_id: model.call_id.in_(select(Call.id).where(Call.plan_id == plan_id))
+
+
 RESOURCES: list[Resource] = [
     Resource("plans", ActionPlan, schemas.PlanSchema, "Action plans", visibility.public_plan, _plans,
-             {"status": Filter(ActionPlan.status, "Plans in this status.", _values(PlanStatus), PlanStatus)},
-             has_list=False),
+             {"status": Filter(ActionPlan.status, "Plans in this status.", _values(PlanStatus), PlanStatus)}),
     Resource("calls", Call, schemas.CallSchema, "Calls for proposals", visibility.public_call, _calls,
              {"plan": Filter(Call.plan_id, "Only the calls of this plan.")},
-             options=(selectinload(Call.themes),), has_list=False),
+             options=(selectinload(Call.themes),)),
     Resource("themes", Theme, schemas.ThemeSchema, "Themes of the calls", visibility.public_theme, _themes,
              {"call": Filter(Theme.call_id, _CALL)}),
     Resource("proposals", Proposal, schemas.ProposalSchema, "Proposals", visibility.public_proposal, _proposals,
@@ -239,19 +379,51 @@ RESOURCES: list[Resource] = [
     Resource("organisations", Organisation, schemas.OrganisationSchema, "Organisations (public fields)",
              visibility.public_organisation, _organisations,
              {"sector": Filter(Organisation.sector, "Only this sector.", _values(Sector), Sector),
-              "territory": Filter(Organisation.territory, "Only this territory (ISO 3166-2 code, or national)."),
+              "territory": Filter(Organisation.territory, "Only this territory (ISO 3166-2 code, or national).",
+                                  kind="text"),
               "verification": Filter(Organisation.verification, "Only this verification status.",
                                      _values(Verification), Verification)}, key="org_id"),
+    # The repository's filters (/repository): type, plan (directly or through its calls, meetings and
+    # proposals), year of the document's date, language; and the call or meeting it belongs to.
+    Resource("documents", Document, schemas.DocumentSchema, "Documents of the public repository, with their files",
+             visibility.public_document, _documents,
+             {"kind": Filter(Document.kind, "Only this type of document.", _values(DocumentKind), DocumentKind),
+              "plan": Filter(Document.plan_id, "Only those of this plan, or of its calls, meetings and proposals.",
+                             match=repository.of_plan),
+              "year": Filter(Document.document_date, "Only those dated in this year.", kind="year",
+                             match=_year(Document.document_date)),
+              "language": Filter(Document.language, "Only those in this language.", tuple(LANGUAGES)),
+              "call": Filter(Document.call_id, "Only those of this call (its terms, say)."),
+              "meeting": Filter(Document.meeting_id, "Only those of this meeting (minutes and annexes).")},
+             options=(selectinload(Document.versions),)),
+    # The commission reports' page (/commission-reports): year, commissioner and place.
+    Resource("commission-reports", CommissionReport, schemas.CommissionReportSchema, "Commission reports",
+             visibility.public_commission_report, _commission_reports,
+             {"year": Filter(CommissionReport.report_date, "Only those dated in this year.", kind="year",
+                             match=_year(CommissionReport.report_date)),
+              "person": Filter(CommissionReport.commissioner, "Only those whose commissioner's name contains this.",
+                               kind="text", match=lambda text: repository.containing(CommissionReport.commissioner, text)),
+              "place": Filter(CommissionReport.place, "Only those whose place contains this.", kind="text",
+                              match=lambda text: repository.containing(CommissionReport.place, text))},
+             key="report_id"),
+    # A plan's performance page (/plans/<id>/performance) lists its adopted commitments.
+    Resource("commitments", DraftCommitment, schemas.CommitmentSchema,
+             "Adopted commitments with milestones, indicators, measurements and the IRM's assessment",
+             visibility.public_commitment, _commitments,
+             {"plan": Filter(DraftCommitment.call_id, "Only the commitments of this plan.",
+                             match=_of_plan(DraftCommitment)),
+              "call": Filter(DraftCommitment.call_id, _CALL),
+              "theme": Filter(DraftCommitment.theme_id, "Only those of this theme.")},
+             options=(selectinload(DraftCommitment.call),
+                      selectinload(DraftCommitment.versions).selectinload(DraftVersion.milestones)),
+             key="draft_id"),
 ]
-
-# Filters of an id take a number; the territory is a code.
-TEXT_FILTERS = {("organisations", "territory")}
 
 
 def page(resource: Resource, where: dict[str, Any], after: int, limit: int) -> tuple[list[dict], int | None]:
     """One page of public rows after ``after`` (keyset on id, never OFFSET), and the cursor of the next."""
     model = resource.model
-    conditions = [resource.filters[name].column == value for name, value in where.items()]
+    conditions = [resource.filters[name].condition(value) for name, value in where.items()]
     rows = list(db.session.scalars(
         select(model).where(resource.public(), model.id > after, *conditions)
         .options(*resource.options).order_by(model.id).limit(limit + 1)
@@ -259,6 +431,18 @@ def page(resource: Resource, where: dict[str, Any], after: int, limit: int) -> t
     more = len(rows) > limit
     rows = rows[:limit]
     return resource.serialize(rows), (rows[-1].id if more else None)
+
+
+def cursor_before(resource: Resource, where: dict[str, Any], skip: int) -> int:
+    """The cursor after which the public rows start once ``skip`` of them are passed (a deprecated page
+    number turned into a cursor: one statement); past the last row, a cursor after every id."""
+    if skip <= 0:
+        return 0
+    model = resource.model
+    conditions = [resource.filters[name].condition(value) for name, value in where.items()]
+    found = db.session.scalar(select(model.id).where(resource.public(), *conditions)
+                              .order_by(model.id).offset(skip - 1).limit(1))
+    return found if found is not None else MAX_ID
 
 
 def one(resource: Resource, item_id: int) -> dict | None:

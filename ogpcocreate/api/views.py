@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from ..core.eventlog import Verb
-from ..core.params import MAX_ID, BadParameter, int_arg
+from ..core.params import MAX_ID, MAX_PAGE, BadParameter, int_arg, page_arg
 from ..core.sectors import Sector
 from ..core.urls import external_url
 from ..opendata import record
@@ -61,10 +61,14 @@ def _limit() -> int:
                    message=_("The limit must be a whole number from 1 to %(max)d.", max=most)) or DEFAULT_LIMIT
 
 
+YEARS = (1990, 2100)  # the pages' year fields (repository/forms.py)
+MAX_TEXT = 100  # the pages' text filters
+
+
 def _where(resource: services.Resource) -> dict:
     where = {}
     for name, flt in resource.filters.items():
-        if flt.choices is None and (resource.name, name) not in services.TEXT_FILTERS:
+        if flt.type == "id":
             value = int_arg(name)
             if value is not None:
                 where[name] = value
@@ -72,16 +76,26 @@ def _where(resource: services.Resource) -> dict:
         raw = request.args.get(name, "").strip()
         if not raw:
             continue
-        if flt.choices is not None and raw not in flt.choices:
-            raise BadParameter(_("“%(name)s” must be one of: %(choices)s.", name=name, choices=", ".join(flt.choices)))
-        where[name] = flt.convert(raw) if flt.choices is not None else raw
+        if flt.type == "choice":
+            if raw not in flt.choices:
+                raise BadParameter(_("“%(name)s” must be one of: %(choices)s.", name=name, choices=", ".join(flt.choices)))
+            where[name] = flt.convert(raw)
+        elif flt.type == "year":
+            if not (raw.isascii() and raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1]):
+                raise BadParameter(_("“%(name)s” must be a year from %(first)d to %(last)d.", name=name,
+                                     first=YEARS[0], last=YEARS[1]))
+            where[name] = int(raw)
+        else:
+            if len(raw) > MAX_TEXT:
+                raise BadParameter(_("“%(name)s” may have up to %(max)d characters.", name=name, max=MAX_TEXT))
+            where[name] = raw
     return where
 
 
 def _next_url(endpoint: str, cursor: int | None) -> str | None:
     if cursor is None:
         return None
-    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    args = {k: v for k, v in request.args.items() if k not in ("cursor", "page")}
     return external_url(endpoint, **args, cursor=str(cursor))
 
 
@@ -93,31 +107,53 @@ def _page_parameters(filters: dict) -> list[dict]:
          "description": f"Items a page (default {DEFAULT_LIMIT})."},
     ]
     for name, flt in filters.items():
-        if flt.choices is not None:
-            schema = {"type": "string", "enum": list(flt.choices)}
-        elif name == "territory":
-            schema = {"type": "string", "maxLength": 16}
-        else:
-            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        schema = {"choice": lambda f: {"type": "string", "enum": list(f.choices)},
+                  "year": lambda f: {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]},
+                  "text": lambda f: {"type": "string", "maxLength": MAX_TEXT},
+                  "id": lambda f: {"type": "integer", "minimum": 1, "maximum": MAX_ID}}[flt.type](flt)
         params.append({"in": "query", "name": name, "schema": schema, "description": flt.description})
     return params
+
+
+# The lists of plans and calls were numbered pages (?page=2, 50 a page, newest first) before every
+# list came by cursor. For a deprecation period a link with ``page`` still answers: the same page of
+# the cursor list (``limit`` a page, oldest first), marked deprecated, its ``next`` a cursor address.
+PAGED_BEFORE = {"plans", "calls"}
+SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
+PAGE_PARAMETER = {"in": "query", "name": "page", "deprecated": True,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                  "description": "Deprecated (until 30 June 2027): the n-th page of `limit` items. Use `cursor`."}
+
+
+def _page_start(resource: services.Resource, where: dict, limit: int) -> int | None:
+    """The cursor a numbered page starts after, or None without ``page`` (and when ``cursor`` is given)."""
+    if "page" not in request.args or request.args.get("cursor", "").strip():
+        return None
+    page = page_arg()
+    return services.cursor_before(resource, where, (page - 1) * limit)
 
 
 def _register(resource: services.Resource) -> None:
     page_schema = schemas.page_of(resource.schema, resource.schema.__name__.removesuffix("Schema"))
     list_endpoint = f"{resource.name}_list"
 
-    if resource.has_list:
-        def listing():
-            limit, after, where = _limit(), _cursor(), _where(resource)
-            items, cursor = services.page(resource, where, after, limit)
-            return answer({"items": items, "next_cursor": None if cursor is None else str(cursor),
+    def listing():
+        limit, after, where = _limit(), _cursor(), _where(resource)
+        numbered = _page_start(resource, where, limit) if resource.name in PAGED_BEFORE else None
+        items, cursor = services.page(resource, where, numbered if numbered is not None else after, limit)
+        response = answer({"items": items, "next_cursor": None if cursor is None else str(cursor),
                            "next": _next_url(f"api.{list_endpoint}", cursor), "limit": limit}, page_schema)
+        if numbered is not None:
+            response.headers["Deprecation"] = "true"
+            response.headers["Sunset"] = SUNSET
+            response.headers["Link"] = f'<{external_url(f"api.{list_endpoint}")}>; rel="successor-version"'
+        return response
 
-        listing.__doc__ = f"{resource.summary}: public ones only, oldest first, by cursor."
-        view = bp.doc(summary=resource.summary, parameters=_page_parameters(resource.filters),
-                      responses=_error_docs("400"))(bp.response(200, page_schema)(listing))
-        bp.add_url_rule(f"/api/v1/{resource.name}", endpoint=list_endpoint, view_func=view, methods=["GET"])
+    listing.__doc__ = f"{resource.summary}: public ones only, oldest first, by cursor."
+    parameters = _page_parameters(resource.filters) + ([PAGE_PARAMETER] if resource.name in PAGED_BEFORE else [])
+    view = bp.doc(summary=resource.summary, parameters=parameters,
+                  responses=_error_docs("400"))(bp.response(200, page_schema)(listing))
+    bp.add_url_rule(f"/api/v1/{resource.name}", endpoint=list_endpoint, view_func=view, methods=["GET"])
 
     def item(**values):
         found = services.one(resource, values[resource.argument])
@@ -244,7 +280,7 @@ def open_data():
     """Every dataset of the site, its formats, its columns, its licence and how to verify the record."""
     from ..opendata.record import CSV_COLUMNS
 
-    datasets = [(r, dictionary.DATASETS[r.name], [(c, dictionary.COLUMNS.get(c)) for c in csv_columns(r)])
+    datasets = [(r, dictionary.DATASETS[r.name], [(c, dictionary.meaning(r.name, c)) for c in csv_columns(r)])
                 for r in services.RESOURCES]
     return render_template("opendata/index.html", datasets=datasets, record_columns=CSV_COLUMNS)
 
@@ -266,17 +302,8 @@ def docs_asset(name: str):
 # Open data served by other features before this API existed: documented here by hand, so the one
 # OpenAPI document lists every endpoint under /api/v1/ (their answers are described loosely).
 _OLDER = {
-    "opendata.api_calls": ("Published calls, newest first, 50 a page (page numbers)",
-                           [{"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "maximum": 100000}}],
-                           {"calls": {"type": "array", "items": {"type": "object"}}, "page": {"type": "integer"},
-                            "per_page": {"type": "integer"}, "next": {"type": "string", "nullable": True}}),
-    "opendata.api_plans": ("Public action plans with their number of published calls", [],
-                           {"plans": {"type": "array", "items": {"type": "object"}}}),
     "reports.api_plan_influence": ("A plan's level of public influence, with its evidence", [], None),
     "reports.api_call_influence": ("A call's level of public influence, with its evidence", [], None),
-    "repository.api_reports": ("Commission reports, filtered like their page (year, person, place)",
-                               [{"in": "query", "name": name, "schema": {"type": "string"}}
-                                for name in ("year", "person", "place")], None),
     "monitoring.api_commitments": ("A plan's public commitments with milestones, indicators, measurements, "
                                    "assessments, the minimum-requirements checklist and the IRM's recommendations",
                                    [], None),

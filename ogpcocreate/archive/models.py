@@ -20,11 +20,13 @@ class ExportStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    REMOVED = "removed"  # ready once; its file was removed to keep only the latest (services.prune)
 
     @property
     def label(self):
         return {ExportStatus.QUEUED: _l("Waiting to be prepared"), ExportStatus.RUNNING: _l("Being prepared"),
-                ExportStatus.DONE: _l("Ready"), ExportStatus.FAILED: _l("Failed")}[self]
+                ExportStatus.DONE: _l("Ready"), ExportStatus.FAILED: _l("Failed"),
+                ExportStatus.REMOVED: _l("Removed (only the latest are kept)")}[self]
 
     @property
     def pending(self) -> bool:

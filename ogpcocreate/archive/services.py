@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import enum
+import fcntl
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -360,7 +362,67 @@ def work_once() -> object | None:
     export.file_name, export.size, export.sha256 = name, path.stat().st_size, sha.hexdigest()
     export.rows = sum(description["rows"].values())
     db.session.commit()
+    prune()
+    db.session.commit()
     return export
+
+
+# --- retention: the latest archives stay, the older files go ---------------------------------------------
+
+
+def keep_count() -> int:
+    return max(1, int(current_app.config.get("ARCHIVE_KEEP", 5)))
+
+
+def hold_for_download(path: Path):
+    """The file opened with a shared lock (flock) that ``prune`` will not remove it under, until the
+    handle is closed; None when the file was removed meanwhile (the caller answers 404)."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    try:
+        if os.fstat(handle.fileno()).st_ino == path.stat().st_ino:  # not removed before the lock was taken
+            return handle
+    except FileNotFoundError:
+        pass
+    handle.close()
+    return None
+
+
+def _remove_unless_held(path: Path) -> bool:
+    """Remove the file unless a download holds it; True if it is gone."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return True
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
+
+def prune() -> list:
+    """Remove the files of ready archives older than the latest ``ARCHIVE_KEEP``, except one being
+    downloaded (it goes at a later pass). Each removed archive stays listed, with its checksum, as
+    removed. Only files named by those archives are touched, never anything else in the folder. The
+    caller commits."""
+    from .models import ArchiveExport, ExportStatus
+
+    ready = list(db.session.scalars(select(ArchiveExport).where(ArchiveExport.status == ExportStatus.DONE)
+                                    .order_by(ArchiveExport.id.desc())))
+    removed = []
+    for export in ready[keep_count():]:
+        if export.file_name and not _remove_unless_held(archive_folder() / Path(export.file_name).name):
+            continue
+        export.status = ExportStatus.REMOVED
+        removed.append(export)
+    db.session.flush()
+    return removed
 
 
 def export_to(path: Path) -> dict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, send_file, url_for
+import os
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,7 +26,7 @@ def index():
             flash(_("The archive will be prepared in the background; it is listed here when it is ready."), "success")
         return redirect(url_for("archive.index"))
     return render_template("archive/index.html", form=form, exports=services.recent_exports(),
-                           refusal=rules.request_refusal(current_user))
+                           refusal=rules.request_refusal(current_user), keep=services.keep_count())
 
 
 @bp.route("/account/data.zip")
@@ -41,6 +43,12 @@ def my_data():
 @secretariat_required
 def download(export_id: int):
     export, path = loaders.get_ready_export_or_404(current_user, export_id)
-    response = send_file(path, mimetype="application/x-tar", as_attachment=True, download_name=export.file_name)
+    # The response sends the very handle that holds the file's shared lock, and the server closes it when
+    # the download ends: until then the archiver's pruning leaves the file alone.
+    held = services.hold_for_download(path)
+    if held is None:
+        abort(404)
+    response = send_file(held, mimetype="application/x-tar", as_attachment=True, download_name=export.file_name)
+    response.content_length = os.fstat(held.fileno()).st_size
     response.headers["Cache-Control"] = "private, no-store"
     return response

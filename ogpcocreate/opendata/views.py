@@ -1,4 +1,6 @@
-"""Open-data endpoints: JSON lists under /api/v1 and streamed CSV exports."""
+"""The participation record's exports: CSV (for verifying, and for spreadsheets) and JSON, streamed.
+
+Every other dataset, and the record by cursor, is served by the open-data API (api/views.py)."""
 
 from __future__ import annotations
 
@@ -6,33 +8,17 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
-from ..calls.phases import SCHEDULE
-from ..core.db import utcnow
 from ..core.eventlog import canonical_json
-from ..core.params import page_arg
 from ..core.urls import external_url
-from . import record, services
+from . import record
 
 bp = Blueprint("opendata", __name__)
 
-PER_PAGE = 50
 # Rows of CSV gathered before a chunk (about 150 kB) goes out: large enough to keep the overhead per row
 # low, small enough that memory does not depend on the size of the log.
 CHUNK_ROWS = 500
-
-
-def _cacheable(response: Response) -> Response:
-    """Public lists: shared caches may keep them a minute; a client that has this version gets a 304."""
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _stream_csv(rows_of, filename: str) -> Response:
@@ -104,52 +90,3 @@ def record_json():
         yield "]}"
 
     return Response(stream_with_context(generate()), mimetype="application/json")
-
-
-@bp.route("/api/v1/calls")
-def api_calls():
-    """Published calls, newest first, 50 a page; unpublished ones never appear."""
-    page = page_arg()
-    rows, more = services.published_calls(page, PER_PAGE)
-    now = utcnow()
-    calls = []
-    for row in rows:
-        call = row.call
-        calls.append({
-            "id": call.id,
-            "title": call.title,
-            "plan": {"id": call.plan_id, "name": row.plan_name},
-            "phase": call.phase_at(now).value,
-            "submitters": call.submitters.value,
-            "timeline": {name: _iso(getattr(call, name)) for name, _label in SCHEDULE},
-            "published_at": _iso(call.published_at),
-            "results_published_at": _iso(call.results_published_at),
-            "proposals": row.proposals,
-            "url": external_url("calls.detail", call_id=call.id),
-            "influence": external_url("reports.api_call_influence", call_id=call.id),
-        })
-    payload = {
-        "calls": calls,
-        "page": page,
-        "per_page": PER_PAGE,
-        "next": external_url("opendata.api_calls", page=page + 1) if more else None,
-    }
-    return _cacheable(jsonify(payload))
-
-
-@bp.route("/api/v1/plans")
-def api_plans():
-    """Every action plan with its period, status and number of published calls."""
-    plans = [
-        {
-            "id": plan.id,
-            "name": plan.name,
-            "period": {"start": plan.period_start, "end": plan.period_end},
-            "status": plan.status.value,
-            "calls": count,
-            "url": external_url("plans.detail", plan_id=plan.id),
-        }
-        for plan, count in services.plans_with_call_counts()
-    ]
-    return _cacheable(jsonify({"plans": plans}))
-

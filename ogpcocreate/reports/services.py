@@ -137,11 +137,12 @@ def previous_plan(plan: ActionPlan) -> ActionPlan | None:
 
 def timeline(scope: Scope) -> tuple[list[TimelineEntry], int]:
     """The dated steps of the process: each call's schedule, meetings, draft versions and ballots, the
-    public ones only (visibility.py; scope.calls() keeps the public calls). Each kind is capped at TIMELINE_LIMIT entries (the first ones), so a huge process stays one figure."""
+    public ones only (visibility.py; scope.calls() keeps the public calls). Each kind is capped at TIMELINE_LIMIT entries (the first ones), so a huge process stays one figure.
+    Steps at the same moment keep the order of their ids, so every database gives the same timeline."""
     entries: list[TimelineEntry] = []
     more = 0
     calls = db.session.execute(
-        select(Call).where(scope.calls()).order_by(Call.announce_at).limit(TIMELINE_LIMIT)
+        select(Call).where(scope.calls()).order_by(Call.announce_at, Call.id).limit(TIMELINE_LIMIT)
     ).scalars().all()
     for call in calls:
         for attribute, label in (SCHEDULE[0], SCHEDULE[1], SCHEDULE[2], SCHEDULE[5]):
@@ -157,17 +158,17 @@ def timeline(scope: Scope) -> tuple[list[TimelineEntry], int]:
 
     capped("meeting",
            select(Meeting.id, Meeting.title, Meeting.starts_at).join(Call, Call.id == Meeting.call_id)
-           .where(scope.calls(), visibility.public_meeting()).order_by(Meeting.starts_at),
+           .where(scope.calls(), visibility.public_meeting()).order_by(Meeting.starts_at, Meeting.id),
            lambda r: TimelineEntry(r.starts_at, r.title, "meeting", "meetings.detail", {"meeting_id": r.id}))
     capped("version",
            select(DraftVersion.draft_id, DraftVersion.number, DraftVersion.published_at, DraftCommitment.title)
            .join(DraftCommitment, DraftCommitment.id == DraftVersion.draft_id)
-           .join(Call, Call.id == DraftCommitment.call_id).where(scope.calls()).order_by(DraftVersion.published_at),
+           .join(Call, Call.id == DraftCommitment.call_id).where(scope.calls()).order_by(DraftVersion.published_at, DraftVersion.id),
            lambda r: TimelineEntry(r.published_at, _("%(title)s, version %(number)d", title=r.title, number=r.number),
                                    "version", "drafts.version", {"draft_id": r.draft_id, "number": r.number}))
     capped("ballot",
            select(Ballot.id, Ballot.question, Ballot.closes_at).join(Call, Call.id == Ballot.call_id)
-           .where(scope.calls(), visibility.public_ballot()).order_by(Ballot.closes_at),
+           .where(scope.calls(), visibility.public_ballot()).order_by(Ballot.closes_at, Ballot.id),
            lambda r: TimelineEntry(r.closes_at, r.question, "ballot", "votes.detail", {"ballot_id": r.id}))
     entries.sort(key=lambda e: e.when)
     return entries, more

@@ -257,13 +257,17 @@ def listing(filters: DocumentFilters, include_unpublished: bool = False):
     if filters.year:
         query = query.where(extract("year", Document.document_date) == filters.year)
     if filters.plan_id:
-        plan_calls = select(Call.id).where(Call.plan_id == filters.plan_id)
-        query = query.where(
-            (Document.plan_id == filters.plan_id) | Document.call_id.in_(plan_calls)
-            | Document.meeting_id.in_(select(Meeting.id).where(Meeting.call_id.in_(plan_calls)))
-            | Document.proposal_id.in_(select(Proposal.id).where(Proposal.call_id.in_(plan_calls)))
-        )
+        query = query.where(of_plan(filters.plan_id))
     return query
+
+
+def of_plan(plan_id: int):
+    """SQL: the document belongs to the plan, directly or through one of its calls, their meetings or
+    their proposals (the repository's plan filter; the open-data API filters the same way)."""
+    plan_calls = select(Call.id).where(Call.plan_id == plan_id)
+    return ((Document.plan_id == plan_id) | Document.call_id.in_(plan_calls)
+            | Document.meeting_id.in_(select(Meeting.id).where(Meeting.call_id.in_(plan_calls)))
+            | Document.proposal_id.in_(select(Proposal.id).where(Proposal.call_id.in_(plan_calls))))
 
 
 def subject_choices() -> list[tuple[str, str]]:
@@ -347,10 +351,15 @@ def reports_listing(filters: ReportFilters):
     if filters.year:
         query = query.where(extract("year", CommissionReport.report_date) == filters.year)
     if filters.person:
-        query = query.where(CommissionReport.commissioner.ilike(f"%{_like(filters.person)}%", escape="\\"))
+        query = query.where(containing(CommissionReport.commissioner, filters.person))
     if filters.place:
-        query = query.where(CommissionReport.place.ilike(f"%{_like(filters.place)}%", escape="\\"))
+        query = query.where(containing(CommissionReport.place, filters.place))
     return query
+
+
+def containing(column, text: str):
+    """SQL: the column contains the text, whatever the case (the commission reports' person and place)."""
+    return column.ilike(f"%{_like(text)}%", escape="\\")
 
 
 def _like(text: str) -> str:

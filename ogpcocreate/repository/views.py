@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -210,14 +209,6 @@ def reports_csv():
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=commission-reports.csv"
     return response
-
-
-@bp.route("/api/v1/commission-reports")
-def api_reports():
-    _form, filters = _report_filters()
-    items = [{**services.report_as_dict(r), "url": url_for("repository.report", report_id=r.id, _external=True)}
-             for r in db.session.scalars(services.reports_listing(filters))]
-    return Response(json.dumps({"commission_reports": items}, ensure_ascii=False), mimetype="application/json")
 
 
 @bp.route("/commission-reports/<int:report_id>")
