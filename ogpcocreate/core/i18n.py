@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
+from flask_babel import Domain, format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 from . import territories
@@ -91,22 +91,34 @@ def _babel_state():
     return locale, tzinfo
 
 
-def _translations():
-    """flask_babel.get_translations(), kept on ``g`` beside the locale it is for: force_locale and refresh
+def _kept_translations(find):
+    """The catalog ``find()`` gives, kept on ``g`` beside the Locale it is for: force_locale and refresh
     replace the Locale object, so a catalog kept for another one is never used."""
     if not has_app_context():
-        return get_translations()
+        return find()
     holder = g._get_current_object()
     state = getattr(holder, "_flask_babel", None)
     locale = getattr(state, "babel_locale", None)
     if locale is None:
-        return get_translations()  # the first call of the context chooses the locale
+        return find()  # the first call of the context chooses the locale
     kept = getattr(holder, "_ogp_translations", None)
     if kept is not None and kept[0] is locale:
         return kept[1]
-    translations = get_translations()
+    translations = find()
     holder._ogp_translations = (locale, translations)
     return translations
+
+
+def _translations():
+    return _kept_translations(get_translations)
+
+
+class _Domain(Domain):
+    """flask_babel's message domain, finding the request's catalog once: lazy strings (enum labels, form
+    choices) are translated through it, some hundreds on a long page."""
+
+    def get_translations(self):
+        return _kept_translations(super().get_translations)
 
 
 _FORMATTED: dict[tuple, str] = {}
@@ -133,6 +145,10 @@ def _memo_format(kind: str, formatter, value, fmt: str) -> str:
 
 
 def register(app) -> None:
+    # Babel.domain_instance is a cached property: the domain every gettext and lazy string goes through.
+    babel = app.extensions["babel"].instance
+    if not isinstance(babel.__dict__.get("domain_instance"), _Domain):
+        babel.__dict__["domain_instance"] = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
