@@ -34,3 +34,12 @@ preload_app = False
 
 def post_fork(server, worker):
     faulthandler.enable(file=sys.stderr, all_threads=True)
+
+
+def post_worker_init(worker):
+    """First-use initialisation (templates, mappers, catalogs, locale data) in this one thread, before
+    the worker's threads take requests concurrently (ogpcocreate/core/warmup.py)."""
+    from ogpcocreate.core.warmup import warm_up
+
+    if hasattr(worker.wsgi, "jinja_env"):  # the Flask application itself, not a wrapper
+        warm_up(worker.wsgi)
