@@ -41,5 +41,5 @@ def post_worker_init(worker):
     the worker's threads take requests concurrently (ogpcocreate/core/warmup.py)."""
     from ogpcocreate.core.warmup import warm_up
 
-    if hasattr(worker.wsgi, "jinja_env"):  # the Flask application itself, not a wrapper
+    if "babel" in getattr(worker.wsgi, "extensions", {}):  # this application (not the floor app, nor a wrapper)
         warm_up(worker.wsgi)
