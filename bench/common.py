@@ -160,6 +160,23 @@ def make_app(url: str, **config):
                        "PUBLIC_URL": "http://127.0.0.1", **config})
 
 
+# The signed-in reader of the logged-in measurements: a participant of the generated data (accounts 1-6
+# hold the secretariat's seats), so the pages show what a person who may comment and submit sees.
+READER = "gen-000007@example.org"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def log_in(client, email: str, password: str) -> None:
+    """Log ``email`` in through the application's own login form (GET /login for its CSRF token, then POST),
+    as a browser would; ``client`` is a Flask test client or anything with the same get/post."""
+    page = client.get("/login", headers={"Accept-Language": "es"})
+    token = _CSRF.search(page.get_data(as_text=True))
+    response = client.post("/login", data={"email": email, "password": password,
+                                           **({"csrf_token": token.group(1)} if token else {})})
+    if response.status_code != 302:
+        raise RuntimeError(f"logging {email} in failed: HTTP {response.status_code}")
+
+
 def dispose(app) -> None:
     from ogpcocreate.extensions import db
 

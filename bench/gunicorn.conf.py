@@ -11,9 +11,13 @@ with exactly these, so the ratio between them measures the application, not the 
 - The environment (OGPCOCREATE_ENV=production, SECRET_KEY, PUBLIC_URL, DATABASE_URL, and WEB_CONCURRENCY=2
   with a Redis RATELIMIT_STORAGE_URI, which production requires with several workers) is set by
   bench/http_load.py. No rate limit applies to GET requests (core/ratelimit.py limits only form posts).
+- faulthandler in every worker: a worker killed by SIGSEGV (or another fatal signal) writes the Python
+  traceback of all its threads to the error log; bench/http_load.py reports any such death.
 """
 
+import faulthandler
 import os
+import sys
 
 bind = os.environ.get("BENCH_BIND", "127.0.0.1:8765")
 workers = 2
@@ -26,3 +30,16 @@ accesslog = None
 errorlog = "-"
 loglevel = "warning"
 preload_app = False
+
+
+def post_fork(server, worker):
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+
+
+def post_worker_init(worker):
+    """First-use initialisation (templates, mappers, catalogs, locale data) in this one thread, before
+    the worker's threads take requests concurrently (ogpcocreate/core/warmup.py)."""
+    from ogpcocreate.core.warmup import warm_up
+
+    if "babel" in getattr(worker.wsgi, "extensions", {}):  # this application (not the floor app, nor a wrapper)
+        warm_up(worker.wsgi)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -15,6 +16,32 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from common import BENCH, ROOT, log
+
+# The machine is busy when its 1-minute load average is above this many runnable processes per core: the
+# figures measured then are the application's share of a shared machine, not its speed.
+BUSY_PER_CORE = 0.5
+# What gunicorn's arbiter and faulthandler write when a worker dies of a signal (bench/gunicorn.conf.py).
+# How long gunicorn may take to answer its first request: importing the application takes seconds on a
+# quiet machine and a minute or more on a machine loaded several times over.
+BOOT_SECONDS = float(os.environ.get("BENCH_BOOT_SECONDS", "240"))
+CRASH = re.compile(r"was sent SIG\w+|Fatal Python error|Segmentation fault")
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def busy(load: float) -> bool:
+    return load > BUSY_PER_CORE * (os.cpu_count() or 1)
+
+
+def warn_if_busy(when: str) -> float:
+    """The 1-minute load average now; a warning on stderr when the machine is busy."""
+    load = load_average()
+    if busy(load):
+        log(f"WARNING: the machine is busy {when}: load average {load} on {os.cpu_count()} cores "
+            f"(above {BUSY_PER_CORE} per core); the figures will be low")
+    return load
 
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
 GUNICORN_CONF = BENCH / "gunicorn.conf.py"
@@ -53,14 +80,44 @@ class Server:
     def workers(self) -> list[int]:
         return _children(self.process.pid)
 
-    def get(self, path: str, timeout: float = 60) -> tuple[int, bytes]:
+    def get(self, path: str, timeout: float = 60, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn.request("GET", path, headers={"Accept-Language": "es"})
+            conn.request("GET", path, headers={"Accept-Language": "es", **(headers or {})})
             response = conn.getresponse()
             return response.status, response.read()
         finally:
             conn.close()
+
+    def _request(self, method: str, path: str, cookie: str, body: str | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Accept-Language": "es", **({"Cookie": cookie} if cookie else {})}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read().decode("utf-8", "replace"), response.getheader("Set-Cookie") or ""
+        finally:
+            conn.close()
+
+    def log_in(self, email: str, password: str) -> str:
+        """Log ``email`` in through the application's login form, as a browser does (GET /login for the
+        session and its CSRF token, then POST); returns the Cookie header of the signed-in session."""
+        from urllib.parse import urlencode
+
+        status, page, set_cookie = self._request("GET", "/login", "")
+        cookie = set_cookie.split(";", 1)[0]
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        form = {"email": email, "password": password, **({"csrf_token": token.group(1)} if token else {})}
+        status, _page, set_cookie = self._request("POST", "/login", cookie, urlencode(form))
+        if status != 302 or not set_cookie:
+            raise RuntimeError(f"logging {email} in through HTTP failed: HTTP {status}")
+        return set_cookie.split(";", 1)[0]
+
+    def crashes(self) -> list[str]:
+        """Lines of the server's log that tell a worker died of a signal (none, on a healthy run)."""
+        return [line for line in self.log_path.read_text(errors="replace").splitlines() if CRASH.search(line)]
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -79,7 +136,7 @@ def serve(app_spec: str, env: dict[str, str], log_path: Path, ready_path: str = 
         )
     server = Server(process, port, log_path)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + BOOT_SECONDS
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{server.tail()}")
@@ -90,7 +147,7 @@ def serve(app_spec: str, env: dict[str, str], log_path: Path, ready_path: str = 
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within 60 s:\n{server.tail()}")
+                raise RuntimeError(f"gunicorn did not answer within {BOOT_SECONDS:g} s:\n{server.tail()}")
             time.sleep(0.2)
         yield server
     finally:
@@ -116,11 +173,13 @@ def app_environment(database_url: str) -> dict[str, str]:
     }
 
 
-def wrk(url: str, connections: int, seconds: float) -> dict:
-    """One wrk run; returns rps, latency percentiles in ms and the error counts."""
+def wrk(url: str, connections: int, seconds: float, cookie: str = "") -> dict:
+    """One wrk run (with ``cookie`` as every request's Cookie header: a signed-in reader); returns rps,
+    latency percentiles in ms, the error counts and the 1-minute load average just before it."""
     threads = min(2, connections)
+    load = warn_if_busy(f"before wrk -c{connections} {url}")
     command = [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
-               "-H", "Accept-Language: es", "-s", str(LUA), url]
+               "-H", "Accept-Language: es", *(["-H", f"Cookie: {cookie}"] if cookie else []), "-s", str(LUA), url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
@@ -139,6 +198,7 @@ def wrk(url: str, connections: int, seconds: float) -> dict:
         "max_ms": round(lat["max"] / 1000, 2),
         "errors": errors,
         "error_detail": raw["errors"],
+        "load_before": load,
     }
 
 
@@ -171,16 +231,17 @@ def drain(server: Server, limit: float = 600.0) -> float:
     return round(time.monotonic() - start, 1)
 
 
-def load_levels(server: Server, path: str, levels: list[int], seconds: float, warmup: float = 2.0) -> dict[int, dict]:
+def load_levels(server: Server, path: str, levels: list[int], seconds: float, warmup: float = 2.0,
+                cookie: str = "") -> dict[int, dict]:
     """Warm every worker up, then one wrk run per concurrency level."""
     url = server.base + path
-    wrk(url, 4, warmup)
+    wrk(url, 4, warmup, cookie)
     drain(server)
     results = {}
     for connections in levels:
-        results[connections] = wrk(url, connections, seconds)
+        results[connections] = wrk(url, connections, seconds, cookie)
         results[connections]["drain_s"] = drain(server)
         r = results[connections]
-        log(f"  {path} c={connections}: {r['rps']} rps, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-            f"p99 {r['p99_ms']} ms, errors {r['errors']}")
+        log(f"  {path}{' (signed in)' if cookie else ''} c={connections}: {r['rps']} rps, p50 {r['p50_ms']} ms, "
+            f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, errors {r['errors']}, load before {r['load_before']}")
     return results

@@ -3,6 +3,7 @@ SQL statements and median milliseconds per page at scale 1 and scale 10, or a pr
 
     .venv/bin/python bench/pages_at_scale.py                      # statements and ms at both scales
     .venv/bin/python bench/pages_at_scale.py --profile /calls/3   # pyinstrument, scale 10, 20 requests
+    .venv/bin/python bench/pages_at_scale.py --profile /drafts/201 --logged-in   # as a signed-in participant
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ogp_bench .venv/bin/python bench/pages_at_scale.py
 
 A quick look while working on a page; `make bench` (bench/run.py) is the benchmark.
@@ -18,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import steps  # noqa: E402
-from common import base_url, cached_database, dispose, make_app  # noqa: E402
+from common import READER, base_url, cached_database, dispose, log_in, make_app  # noqa: E402
 from run import build_generated  # noqa: E402
 
 SEED = int(os.environ.get("BENCH_SEED", "2026"))
@@ -29,12 +30,14 @@ def database(scale: float) -> tuple[str, dict]:
     return url, summary
 
 
-def profile(path: str, requests: int) -> None:
+def profile(path: str, requests: int, logged_in: bool = False) -> None:
     from pyinstrument import Profiler
 
-    url, _summary = database(10)
+    url, summary = database(10)
     app = make_app(url)
     client = app.test_client()
+    if logged_in:
+        log_in(client, READER, summary["password"])
     client.get(path).close()
     profiler = Profiler()
     with profiler:
@@ -50,9 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", metavar="PATH", help="profile GET PATH on the scale-10 database")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--logged-in", action="store_true", help=f"profile as a signed-in participant ({READER})")
     args = parser.parse_args()
     if args.profile:
-        profile(args.profile, args.requests)
+        profile(args.profile, args.requests, args.logged_in)
         return
     result = steps.statements({"scale1": database(1), "scale10": database(10)})
     print(f"{'page':18} {'path':28} {'stmts s1':>8} {'stmts s10':>9} {'ms s1':>7} {'ms s10':>7}")

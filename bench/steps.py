@@ -13,16 +13,31 @@ import sys
 import time
 from pathlib import Path
 
-from common import SLOW_S, counting_statements, dispose, log, make_app, median_ms
-from http_load import app_environment, load_levels, peak_rss_kb, serve
+from common import READER, SLOW_S, counting_statements, dispose, log, log_in, make_app, median_ms
+from http_load import app_environment, load_levels, peak_rss_kb, serve, warn_if_busy
 from sqlalchemy import create_engine, text
 
 APP_SPEC = "ogpcocreate:create_app()"
 FLOOR_SPEC = "floor_app:app"
 
 
-def pages(summary: dict) -> dict[str, str]:
-    """The pages measured, by name, for the ids a generated database reports (ogpcocreate/demo/generate.py)."""
+def _first_id(url: str, sql: str) -> int | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text(sql))
+    finally:
+        engine.dispose()
+
+
+def pages(summary: dict, url: str | None = None) -> dict[str, str]:
+    """The pages measured, by name, for the ids a generated database reports (ogpcocreate/demo/generate.py),
+    and, in the database at ``url``, a published document and a commission report: the generator makes
+    neither yet, so those two are reported as missing (HTTP 404) rather than left out."""
+    document = report = None
+    if url:
+        document = _first_id(url, "SELECT min(id) FROM document WHERE published_at IS NOT NULL")
+        report = _first_id(url, "SELECT min(id) FROM commission_report")
     return {
         "home": "/",
         "calls list": "/calls",
@@ -33,10 +48,22 @@ def pages(summary: dict) -> dict[str, str]:
         "plan performance": f"/plans/{summary['older_plan']}/performance",
         "commitment implementation": f"/commitments/{summary['monitored_commitment']}/implementation",
         "public record": "/record",
+        "search": "/search?q=participacion+ciudadana",
+        "repository": "/repository",
+        "document": f"/repository/{document or 0}",
+        "commission reports": "/commission-reports",
+        "commission report": f"/commission-reports/{report or 0}",
         "API calls": "/api/v1/calls",
+        "API proposals": "/api/v1/proposals",
+        "API record": "/api/v1/record",
         # The application's own floor: its middleware (session, locale, security headers) and one SELECT 1.
         "health check": "/healthz",
     }
+
+
+# The pages measured a second time for a signed-in participant (bench/common.py READER): what they read
+# is never served from a cache for anonymous readers.
+LOGGED_IN = ("home", "calls list", "big call", "big draft")
 
 
 # --- 1. data generation ------------------------------------------------------------------------------
@@ -99,14 +126,15 @@ def generation_measure(summary: dict, floor: dict | None) -> dict:
 # --- 2. HTTP load --------------------------------------------------------------------------------------
 
 
-def _load_pages(server, targets: dict[str, str], floor: dict, levels: list[int], seconds: float, into: dict) -> None:
+def _load_pages(server, targets: dict[str, str], floor: dict, levels: list[int], seconds: float, into: dict,
+                cookie: str = "") -> None:
     for name, path in targets.items():
         # The best of a few requests: a page the application caches per process is fast from its second
         # request in each worker on. A page that takes minutes is tried once.
         probe_s = None
         for _ in range(4):
             start = time.perf_counter()
-            status, _body = server.get(path, timeout=600)
+            status, _body = server.get(path, timeout=600, headers={"Cookie": cookie} if cookie else None)
             took = time.perf_counter() - start
             probe_s = took if probe_s is None else min(probe_s, took)
             if status != 200 or probe_s < SLOW_S or took > 60:
@@ -117,29 +145,40 @@ def _load_pages(server, targets: dict[str, str], floor: dict, levels: list[int],
             into[name] = {"path": path, "status": status, "missing": status == 404, "probe_s": round(probe_s, 2),
                           "levels": {}}
             continue
-        measured = load_levels(server, path, levels, seconds)
+        measured = load_levels(server, path, levels, seconds, cookie=cookie)
         for c, r in measured.items():
             r["ratio"] = round(r["rps"] / floor[c]["rps"], 3) if floor[c]["rps"] else None
         into[name] = {"path": path, "status": status, "missing": False, "levels": measured}
 
 
 def http(url: str, summary: dict, levels: list[int], seconds: float, logs: Path) -> dict:
-    """The floor app, then every page, each at every concurrency level, under the same gunicorn settings.
+    """The floor app, then every page, each at every concurrency level, under the same gunicorn settings:
+    first as an anonymous reader, then the LOGGED_IN pages for a participant signed in through the login
+    form (wrk sends the session cookie).
 
     The influence report keeps a per-process cache while the log's head does not move
     (REPORT_CACHE_SECONDS, 60 in production); on a busy process the head moves all the time, so the report
-    is measured a second time with the cache off."""
+    is measured a second time with the cache off. Every worker death (SIGSEGV...) is reported."""
     log(f"HTTP floor: bench/floor_app.py under gunicorn, {levels} connections, {seconds:g} s each")
+    warn_if_busy("before the HTTP step")
     with serve(FLOOR_SPEC, {}, logs / "gunicorn-floor.log") as server:
         floor = load_levels(server, "/", levels, seconds)
-    results: dict = {"floor": floor, "pages": {}}
-    targets = pages(summary)
+    results: dict = {"floor": floor, "pages": {}, "logged_in": {}, "crashes": []}
+    targets = pages(summary, url)
     with serve(APP_SPEC, app_environment(url), logs / "gunicorn-app.log", ready_path="/healthz") as server:
         _load_pages(server, targets, floor, levels, seconds, results["pages"])
+        cookie = server.log_in(READER, summary["password"])
+        log(f"HTTP as {READER}, signed in through /login")
+        _load_pages(server, {name: targets[name] for name in LOGGED_IN}, floor, levels, seconds,
+                    results["logged_in"], cookie=cookie)
+        results["crashes"] += server.crashes()
     uncached = {"influence report, cache off": targets["influence report"]}
     with serve(APP_SPEC, {**app_environment(url), "REPORT_CACHE_SECONDS": "0"}, logs / "gunicorn-app-nocache.log",
                ready_path="/healthz") as server:
         _load_pages(server, uncached, floor, levels, seconds, results["pages"])
+        results["crashes"] += server.crashes()
+    for line in results["crashes"]:
+        log(f"WORKER CRASH: {line}")
     return results
 
 
@@ -154,8 +193,9 @@ def _get(client, path: str) -> tuple[int, float]:
     return response.status_code, (time.perf_counter() - start) * 1000
 
 
-def statements(databases: dict[str, tuple[str, dict]]) -> dict:
-    """For each page, SQL statements and median in-process time, in each database (scale label -> db).
+def statements(databases: dict[str, tuple[str, dict]], logged_in: bool = False) -> dict:
+    """For each page, SQL statements and median in-process time, in each database (scale label -> db);
+    with ``logged_in``, the LOGGED_IN pages for the signed-in participant.
 
     A page slower than BENCH_SLOW_SECONDS is measured once (its first request), so one pathological
     page cannot take the run's time budget."""
@@ -163,7 +203,11 @@ def statements(databases: dict[str, tuple[str, dict]]) -> dict:
     for label, (url, summary) in databases.items():
         app = make_app(url)
         client = app.test_client()
-        for name, path in pages(summary).items():
+        targets = pages(summary, url)
+        if logged_in:
+            log_in(client, READER, summary["password"])
+            targets = {name: targets[name] for name in LOGGED_IN}
+        for name, path in targets.items():
             with counting_statements(app) as seen:
                 status, first_ms = _get(client, path)
             count, runs, ms = len(seen), 1, first_ms
@@ -180,6 +224,8 @@ def statements(databases: dict[str, tuple[str, dict]]) -> dict:
     for entry in out.values():
         counts = {entry[label]["statements"] for label in labels if entry[label]["status"] == 200}
         entry["equal"] = len(counts) == 1 and all(entry[label]["status"] == 200 for label in labels)
+        # Not in the generated data (a document, a commission report): shown, not held to the target.
+        entry["missing"] = all(entry[label]["status"] == 404 for label in labels)
     return out
 
 

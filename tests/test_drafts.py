@@ -27,6 +27,7 @@ from .factories import (
     make_organisation,
     make_plan,
     make_proposal,
+    make_response,
     make_seat,
     make_user,
 )
@@ -288,3 +289,45 @@ def test_comment_flooding_is_rate_limited(app_config, make_app, world):
     assert statuses == [302, 302, 429]
     with flood.app_context():
         assert db.session.scalar(select(func.count(Comment.id))) == 2
+
+
+@pytest.mark.parametrize("email", ["osc1@example.org", "government@example.org"])
+def test_signed_in_readers_pages_cost_does_not_grow_with_the_data(app, make_client, world, email):
+    """A signed-in participant and a secretariat member (who also sees the forms to respond and moderate on
+    every comment) run the same number of SQL statements on the draft and call pages for a few threads,
+    proposals, drafts and incorporated comments as for many: bench/ measures these pages at scale 10 for a
+    signed-in reader, whom no anonymous page cache serves."""
+    from ogpcocreate.calls.models import Call
+
+    draft_id, version_id = _draft(app, world)
+
+    def add(n):
+        with app.app_context():
+            call = db.session.get(Call, world["call"])
+            version = db.session.get(DraftVersion, version_id)
+            gov = make_user()
+            for i in range(n):
+                author = make_user()
+                org = make_organisation(make_user()) if i % 2 else None
+                top = make_comment(version, author, organisation=org)
+                make_comment(version, make_user(), parent=top)
+                db.session.add(Incorporation(version_id=version.id, comment_id=make_comment(version, author).id))
+                if i % 3 == 0:
+                    db.session.add(Response(comment_id=top.id, outcome=Outcome.ADOPTED, responder_id=gov.id,
+                                            seat=Seat.GOVERNMENT))
+                make_response(make_proposal(call, author, org), gov)
+                make_draft(call, author, open_for_comments=bool(i % 2))
+            db.session.commit()
+
+    reader = logged(make_client, email)
+
+    def statements(url):
+        reader.get(url)
+        with count_statements(app) as seen:
+            assert reader.get(url).status_code == 200
+        return len(seen)
+
+    add(2)
+    small = statements(f"/calls/{world['call']}"), statements(f"/drafts/{draft_id}")
+    add(25)
+    assert (statements(f"/calls/{world['call']}"), statements(f"/drafts/{draft_id}")) == small

@@ -66,7 +66,7 @@ def detail(call_id: int):
             territory=form.territory.data or None,
         )
     page = page_arg()
-    rows, total = proposals.paginate(proposals.listing(call.id, filters), page)
+    rows, total = proposals.listing_page(call.id, filters, page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "calls/detail.html",

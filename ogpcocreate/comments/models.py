@@ -45,6 +45,10 @@ class Comment(TimestampMixin, db.Model):
         Index("ix_comment_version_created", "version_id", "created_at"),
         Index("ix_comment_parent_id", "parent_id"),
         Index("ix_comment_author_id", "author_id"),
+        # A version's threads in order and their count; its comments per section and its contributions:
+        # ranges of these two indexes, which hold every column those queries read.
+        Index("ix_comment_version_thread", "version_id", "parent_id", "created_at"),
+        Index("ix_comment_version_counts", "version_id", "section", "is_contribution", "hidden_at"),
     )
 
     @property

@@ -88,10 +88,12 @@ def _with_context(query):
 def page_of_threads(version: DraftVersion, page: int, per_page: int = 20,
                     section: str | None = None) -> tuple[list[Thread], int]:
     """A page of top-level comments with their replies and current responses: three statements."""
-    top = select(Comment.id).where(Comment.version_id == version.id, Comment.parent_id.is_(None))
+    which = [Comment.version_id == version.id, Comment.parent_id.is_(None)]
     if section:
-        top = top.where(Comment.section == Section(section))
-    total = db.session.scalar(select(func.count()).select_from(top.subquery()))
+        which.append(Comment.section == Section(section))
+    top = select(Comment.id).where(*which)
+    # A plain count over the index of a version's threads (ix_comment_version_thread), not of a subquery.
+    total = db.session.scalar(select(func.count(Comment.id)).where(*which))
     rows = db.session.execute(
         _with_context(select(Comment, Response).where(Comment.id.in_(
             top.order_by(Comment.created_at, Comment.id).limit(per_page).offset((page - 1) * per_page))))

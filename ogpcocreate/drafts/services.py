@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import User
+from ..auth.models import User, closed_account_name
 from ..calls.models import Call, Theme
 from ..comments.models import Comment
 from ..core import eventlog, richtext
@@ -29,6 +29,7 @@ from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.sectors import Seat
 from ..extensions import db
+from ..organisations.models import Organisation
 from ..proposals.models import Proposal
 from ..responses import contributions
 from ..responses.models import Response
@@ -175,18 +176,93 @@ def round_status(version: DraftVersion) -> RoundStatus:
     return RoundStatus(version.number, version.comments_open_at(utcnow()), version.comments_close_at, comments, awaiting)
 
 
-def incorporations(version: DraftVersion) -> tuple[list[Proposal], list[Comment]]:
-    rows = db.session.scalars(select(Incorporation).where(Incorporation.version_id == version.id)).all()
-    proposal_ids = [r.proposal_id for r in rows if r.proposal_id]
-    comment_ids = [r.comment_id for r in rows if r.comment_id]
-    proposals = list(db.session.scalars(
-        select(Proposal).where(Proposal.id.in_(proposal_ids))
-        .options(selectinload(Proposal.organisation), selectinload(Proposal.author))
-    )) if proposal_ids else []
-    comments = list(db.session.scalars(
-        select(Comment).where(Comment.id.in_(comment_ids))
-        .options(selectinload(Comment.organisation), selectinload(Comment.author), selectinload(Comment.version))
-    )) if comment_ids else []
+@dataclass(frozen=True, slots=True)
+class ListedPerson:
+    id: int
+    public_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOrganisation:
+    id: int
+    name: str
+    verification: object  # organisations.models.Verification
+
+
+@dataclass(frozen=True, slots=True)
+class ListedVersionNumber:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncorporatedProposal:
+    """What a version's list of incorporations shows of a proposal: plain columns, not a Proposal."""
+
+    id: int
+    title: str
+    author: ListedPerson
+    organisation: ListedOrganisation | None
+
+
+@dataclass(frozen=True, slots=True)
+class IncorporatedComment:
+    """What a version's list of incorporations shows of a comment, and what comments/rules.py asks to
+    decide whether the reader may read its text (is_hidden, author_id)."""
+
+    id: int
+    version: ListedVersionNumber
+    section: Section | None
+    author_id: int
+    author: ListedPerson
+    organisation: ListedOrganisation | None
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    body_source: str
+    body: str
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+def _person(user_id: int, display_name: str, closed_at) -> ListedPerson:
+    """User.public_name from plain columns."""
+    return ListedPerson(user_id, closed_account_name(user_id) if closed_at is not None else display_name)
+
+
+def _organisation(org_id, name, verification) -> ListedOrganisation | None:
+    return ListedOrganisation(org_id, name, verification) if org_id is not None else None
+
+
+def incorporations(version: DraftVersion) -> tuple[list[IncorporatedProposal], list[IncorporatedComment]]:
+    """The proposals and comments ``version`` incorporates, by id, with their authors and organisations:
+    two statements of plain columns however many (a version may take in hundreds of comments)."""
+    proposals = [
+        IncorporatedProposal(pid, title, _person(uid, name, closed), _organisation(oid, oname, verification))
+        for pid, title, uid, name, closed, oid, oname, verification in db.session.execute(
+            select(Proposal.id, Proposal.title, User.id, User.display_name, User.closed_at,
+                   Organisation.id, Organisation.name, Organisation.verification)
+            .join(Incorporation, Incorporation.proposal_id == Proposal.id)
+            .join(User, User.id == Proposal.author_id)
+            .outerjoin(Organisation, Organisation.id == Proposal.organisation_id)
+            .where(Incorporation.version_id == version.id).order_by(Proposal.id)
+        )
+    ]
+    comments = [
+        IncorporatedComment(cid, ListedVersionNumber(number), section, uid, _person(uid, name, closed),
+                            _organisation(oid, oname, verification), hidden_at, hidden_reason, body_source, body)
+        for (cid, number, section, uid, name, closed, oid, oname, verification, hidden_at, hidden_reason,
+             body_source, body) in db.session.execute(
+            select(Comment.id, DraftVersion.number, Comment.section, User.id, User.display_name, User.closed_at,
+                   Organisation.id, Organisation.name, Organisation.verification, Comment.hidden_at,
+                   Comment.hidden_reason, Comment.body_source, Comment.body)
+            .join(Incorporation, Incorporation.comment_id == Comment.id)
+            .join(DraftVersion, DraftVersion.id == Comment.version_id)
+            .join(User, User.id == Comment.author_id)
+            .outerjoin(Organisation, Organisation.id == Comment.organisation_id)
+            .where(Incorporation.version_id == version.id).order_by(Comment.id)
+        )
+    ]
     return proposals, comments
 
 
@@ -289,14 +365,50 @@ def withdraw_adoption_position(actor: User, draft: DraftCommitment, approval_id:
     approvals.withdraw(actor, approval, draft)
 
 
-def drafts_of(call: Call) -> list[DraftCommitment]:
-    """The call's drafts with their themes and the few columns of their versions the call page shows
-    (not the versions' text): three statements however many drafts."""
-    return list(db.session.scalars(
-        select(DraftCommitment).where(DraftCommitment.call_id == call.id).order_by(DraftCommitment.id)
-        .options(selectinload(DraftCommitment.versions).load_only(DraftVersion.number, DraftVersion.comments_close_at),
-                 selectinload(DraftCommitment.theme))
-    ))
+@dataclass(frozen=True, slots=True)
+class ListedVersion:
+    number: int
+    comments_close_at: datetime
+
+    def comments_open_at(self, now: datetime) -> bool:
+        return now < self.comments_close_at
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTheme:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDraft:
+    """A row of the call page's table of drafts: plain columns, not a DraftCommitment and its versions."""
+
+    id: int
+    title: str
+    adopted_via: object  # drafts.models.Adoption or None
+    theme: ListedTheme
+    current_version: ListedVersion | None
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.adopted_via is not None
+
+
+def drafts_of(call: Call) -> list[ListedDraft]:
+    """The call's drafts with their themes and the number and comment window of their current versions (all
+    the call page shows): one statement, plain columns, however many drafts and versions."""
+    latest = (select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == DraftCommitment.id)
+              .correlate(DraftCommitment).scalar_subquery())
+    rows = db.session.execute(
+        select(DraftCommitment.id, DraftCommitment.title, DraftCommitment.adopted_via, Theme.name,
+               DraftVersion.number, DraftVersion.comments_close_at)
+        .join(Theme, Theme.id == DraftCommitment.theme_id)
+        .outerjoin(DraftVersion, and_(DraftVersion.draft_id == DraftCommitment.id, DraftVersion.number == latest))
+        .where(DraftCommitment.call_id == call.id).order_by(DraftCommitment.id)
+    ).all()
+    return [ListedDraft(draft_id, title, adopted_via, ListedTheme(theme),
+                        ListedVersion(number, closes) if number is not None else None)
+            for draft_id, title, adopted_via, theme, number, closes in rows]
 
 
 def load_sources(draft: DraftCommitment) -> list[Proposal]:

@@ -46,6 +46,8 @@ class Proposal(TimestampMixin, db.Model):
         Index("ix_proposal_call_theme", "call_id", "theme_id"),
         Index("ix_proposal_author_id", "author_id"),
         Index("ix_proposal_organisation_id", "organisation_id"),
+        # A call's proposals newest first (its pages) and its counts per outcome, without sorting the call.
+        Index("ix_proposal_call_created", "call_id", "created_at", "withdrawn_at"),
     )
 
     @property

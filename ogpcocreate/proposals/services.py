@@ -131,24 +131,9 @@ class ProposalFilters:
     territory: str | None = None
 
 
-def listing(call_id: int | None = None, filters: ProposalFilters | None = None, author_id: int | None = None):
-    """One SELECT for a page of proposals with theme, author, organisation and current response.
-
-    Everything a list shows is joined here, so a page costs the same number of statements whatever
-    the number of proposals (tests/test_proposals.py counts them).
-    """
-    filters = filters or ProposalFilters()
-    current = and_(Response.proposal_id == Proposal.id, Response.is_current)
-    query = (
-        select(Proposal, Response)
-        .join(Proposal.call)
-        .join(Proposal.theme)
-        .join(Proposal.author)
-        .outerjoin(Proposal.organisation)
-        .outerjoin(Response, current)
-        .options(contains_eager(Proposal.call), contains_eager(Proposal.theme), contains_eager(Proposal.author),
-                 contains_eager(Proposal.organisation))
-    )
+def _filtered(query, call_id: int | None, filters: ProposalFilters, author_id: int | None):
+    """``query`` narrowed to the proposals that match; it joins Response, Organisation and User (the
+    author) wherever the filters name them."""
     if call_id is not None:
         query = query.where(Proposal.call_id == call_id)
     if author_id is not None:
@@ -168,14 +153,48 @@ def listing(call_id: int | None = None, filters: ProposalFilters | None = None, 
     if filters.territory:
         query = query.where(or_(Organisation.territory == filters.territory,
                                 and_(Proposal.organisation_id.is_(None), User.territory == filters.territory)))
-    return query.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    return query
 
 
-def paginate(query, page: int, per_page: int = 25):
-    """A page of (proposal, response) rows and the total, in two statements."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return rows, total
+def listing(call_id: int | None = None, filters: ProposalFilters | None = None, author_id: int | None = None):
+    """One SELECT for a page of proposals with theme, author, organisation and current response.
+
+    Everything a list shows is joined here, so a page costs the same number of statements whatever
+    the number of proposals (tests/test_proposals.py counts them).
+    """
+    filters = filters or ProposalFilters()
+    current = and_(Response.proposal_id == Proposal.id, Response.is_current)
+    query = (
+        select(Proposal, Response)
+        .join(Proposal.call)
+        .join(Proposal.theme)
+        .join(Proposal.author)
+        .outerjoin(Proposal.organisation)
+        .outerjoin(Response, current)
+        .options(contains_eager(Proposal.call), contains_eager(Proposal.theme), contains_eager(Proposal.author),
+                 contains_eager(Proposal.organisation))
+    )
+    return _filtered(query, call_id, filters, author_id).order_by(Proposal.created_at.desc(), Proposal.id.desc())
+
+
+def listing_count(call_id: int | None = None, filters: ProposalFilters | None = None, author_id: int | None = None) -> int:
+    """How many proposals ``listing`` gives, joining only the tables the filters name: with no filter, a
+    range of one index (ix_proposal_call_created), not the listing's five-table join of every proposal."""
+    filters = filters or ProposalFilters()
+    query = select(func.count(Proposal.id))
+    if filters.status and filters.status != WITHDRAWN:
+        query = query.outerjoin(Response, and_(Response.proposal_id == Proposal.id, Response.is_current))
+    if filters.territory or (filters.sector and filters.sector != Sector.CITIZEN.value):
+        query = query.outerjoin(Organisation, Organisation.id == Proposal.organisation_id)
+    if filters.territory:
+        query = query.join(User, User.id == Proposal.author_id)
+    return db.session.scalar(_filtered(query, call_id, filters, author_id))
+
+
+def listing_page(call_id: int, filters: ProposalFilters, page: int, per_page: int = 25):
+    """A page of the call's (proposal, response) rows and their total, in two statements."""
+    rows = db.session.execute(listing(call_id, filters).limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return rows, listing_count(call_id, filters)
 
 
 def outcome_counts(call_id: int) -> dict[str, int]:

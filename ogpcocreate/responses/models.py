@@ -88,6 +88,9 @@ class Response(db.Model):
             sqlite_where=text("is_current AND implementation_comment_id IS NOT NULL"),
             postgresql_where=text("is_current AND implementation_comment_id IS NOT NULL"),
         ),
+        # The current response of each comment or proposal of a page or a count, read from the index alone.
+        Index("ix_response_comment_current", "comment_id", "is_current"),
+        Index("ix_response_proposal_current", "proposal_id", "is_current", "outcome"),
         Index(
             "uq_response_current_comment",
             "comment_id",
