@@ -221,10 +221,11 @@ def _open_connections(port: int) -> int:
     return count
 
 
-def drain(server: Server, limit: float = 600.0) -> float:
+def drain(server: Server, limit: float = 30.0) -> float:
     """Wait until the requests wrk left behind have been served, so they do not slow the next measurement
     down (a cheap probe cannot tell: a gthread worker answers it from a free thread while its other
-    threads are still busy). Returns the seconds waited."""
+    threads are still busy), at most ``limit`` seconds: a page slower than that shows in its own figures.
+    Returns the seconds waited."""
     start = time.monotonic()
     while _open_connections(server.port) and time.monotonic() - start < limit:
         time.sleep(0.2)
