@@ -77,12 +77,19 @@ def search_index_current(connection, applied):
     `flask repository rebuild-search` remains, to repair an index by hand."""
     if not applied or context.is_offline_mode():
         return
+    # Where DDL is not transactional (SQLite) each revision committed on its own: the rebuild is one
+    # more transaction; elsewhere it joins the upgrade's.
+    outer = connection.in_transaction()
     migration = context.get_context()
     if set(migration.get_current_heads()) != set(migration.script.get_heads() if migration.script else ()):
+        if not outer and connection.in_transaction():
+            connection.rollback()  # nothing was written: end the read
         return
     from ogpcocreate.search.index import ensure_current
 
     indexed = ensure_current(connection)
+    if not outer and connection.in_transaction():
+        connection.commit()
     if indexed is not None:
         logger.info("Search index rebuilt: %d searchable item(s).", indexed)
 

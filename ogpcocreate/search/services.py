@@ -180,7 +180,7 @@ class Page:
     page: int
     pages: int
 
-    cap: int = COUNT_CAP
+    cap: int = COUNT_CAP  # the count stops past this many
 
     @property
     def more_than_cap(self) -> bool:
@@ -234,4 +234,4 @@ def search(raw: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE, 
     labels = {kind: str(label) for kind, label in KINDS.items()}
     results = [Result(r.kind, labels[r.kind], r.title, fts.highlight(r.body or r.title, query), r.endpoint,
                       json.loads(r.args), r.year) for r in found]
-    return Page(results, total, page, pages)
+    return Page(results, total, page, pages, COUNT_CAP)
