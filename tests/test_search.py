@@ -292,3 +292,19 @@ def test_the_upgrade_fills_an_empty_index(tmp_path):
                 "Colectivo de cronistas urbanos"]
     finally:
         _dispose(app)
+
+
+def test_when_the_best_matches_are_not_public_the_page_still_fills(app, world, monkeypatch):
+    """The page asks the visibility rules of the best few matches first; when too few of those are
+    public it ranks them all, and what is not public never shows."""
+    from ogpcocreate.search import services
+
+    monkeypatch.setattr(services, "MIN_CANDIDATES", 1)
+    with app.test_request_context():
+        for i in range(4):  # the word in their titles: the best matches, none of them public
+            make_document(title=f"Calabacita reservada {i}", published=False, data=make_pdf(f"Nota {i}"))
+        org = make_organisation(make_user(), name="Huerto vecinal")
+        org.description = "<p>Sembramos calabacita y maíz.</p>"
+        db.session.commit()
+        page = services.search("calabacita", services.Filters(), per_page=1)
+        assert page.total == 1 and [r.title for r in page.results] == ["Huerto vecinal"]

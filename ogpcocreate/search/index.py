@@ -119,10 +119,10 @@ KIND_OF = {Call: "call", Proposal: "proposal", Comment: "comment", DraftVersion:
 # --- writing rows, per database ------------------------------------------------------------------------
 
 
-def _write(connection, kind: str, object_id: int, row: Row | None, fresh: bool = False) -> None:
-    """Insert, replace or (row None) remove one object's index row. ``fresh``: known to have none."""
+def _write(connection, kind: str, object_id: int, row: Row | None) -> None:
+    """Insert, replace or (row None) remove one object's index row."""
     sqlite = connection.dialect.name == "sqlite"
-    existing = None if fresh else connection.execute(
+    existing = connection.execute(
         select(TABLE.c.id).where(TABLE.c.kind == kind, TABLE.c.object_id == object_id)).scalar()
     if row is None:
         if existing is not None:

@@ -43,6 +43,7 @@ SORTS = {"relevance": _l("Relevance"), "newest": _l("Newest first")}
 PER_PAGE = 20
 COUNT_CAP = 1000
 ALL = {"sqlite": -1, "postgresql": None}  # LIMIT with no limit
+MIN_CANDIDATES = 100  # the best matches asked the visibility rules first: at least, and 3 pages' worth
 TITLE_WEIGHT = 5.0  # SQLite bm25: a word of the title counts five words of the body
 
 
@@ -227,7 +228,7 @@ def search(raw: str, filters: Filters, page: int = 1, per_page: int = PER_PAGE, 
     page = min(max(page, 1), pages)
     offset = (page - 1) * per_page
     expected = max(min(per_page, min(total, COUNT_CAP) - offset), 0)
-    params |= {"limit": per_page, "offset": offset, "candidates": max(100, 3 * (offset + per_page))}
+    params |= {"limit": per_page, "offset": offset, "candidates": max(MIN_CANDIDATES, 3 * (offset + per_page))}
     found = db.session.scalars(rows, params).all() if expected else []
     if len(found) < expected:  # too many of the best matches are not public: rank them all
         found = db.session.scalars(rows, params | {"candidates": ALL[dialect]}).all()
