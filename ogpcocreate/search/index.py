@@ -262,4 +262,7 @@ def ensure_current(connection) -> int | None:
     if is_current(connection):
         return None
     with Session(bind=connection) as session:
-        return rebuild(session=session)
+        count = rebuild(session=session)
+    if count == 0:  # an empty database stays empty (the continuity archive imports into empty ones only)
+        connection.execute(delete(SearchIndexState.__table__))
+    return count
