@@ -57,9 +57,41 @@ def include_object(obj, name, type_, reflected, compare_to):
     SQLite's FTS5 table (and its shadow tables), PostgreSQL's GIN expression index."""
     if type_ == "table" and reflected and name.startswith("search_fts"):
         return False
-    if type_ == "index" and reflected and name == "ix_search_index_terms":
+    if type_ == "index" and reflected and name in ("ix_search_index_terms", "ix_search_index_vector"):
+        return False
+    if type_ == "column" and reflected and name == "vector" and obj.table.name == "search_index":
         return False
     return True
+
+
+def _callbacks(value):
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def search_index_current(connection, applied):
+    """After an upgrade that applied a revision and reached the head, the search index is rebuilt in
+    the same transaction if the indexer that wrote it is not the code's (search/index.py,
+    ``INDEX_VERSION``): `flask db upgrade` leaves a correct index, with the models of the head.
+    `flask repository rebuild-search` remains, to repair an index by hand."""
+    if not applied or context.is_offline_mode():
+        return
+    # Where DDL is not transactional (SQLite) each revision committed on its own: the rebuild is one
+    # more transaction; elsewhere it joins the upgrade's.
+    outer = connection.in_transaction()
+    migration = context.get_context()
+    if set(migration.get_current_heads()) != set(migration.script.get_heads() if migration.script else ()):
+        if not outer and connection.in_transaction():
+            connection.rollback()  # nothing was written: end the read
+        return
+    from ogpcocreate.search.index import ensure_current
+
+    indexed = ensure_current(connection)
+    if not outer and connection.in_transaction():
+        connection.commit()
+    if indexed is not None:
+        logger.info("Search index rebuilt: %d searchable item(s).", indexed)
 
 
 def run_migrations_offline():
@@ -107,6 +139,15 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    applied = []  # the upgrade steps of this run (search_index_current)
+
+    def note_upgrade(ctx, step, heads, run_args):
+        if step.is_upgrade:
+            applied.append(step)
+
+    # A copy: configure_args lives as long as the app, and this run's list must not outlive the run.
+    conf_args = {**conf_args, "on_version_apply": (*_callbacks(conf_args.get("on_version_apply")), note_upgrade)}
+
     connectable = get_engine()
 
     with connectable.connect() as connection:
@@ -118,6 +159,7 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            search_index_current(connection, applied)
 
 
 if context.is_offline_mode():

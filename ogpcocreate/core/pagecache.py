@@ -84,6 +84,7 @@ PRIVATE_TABLES = {
     "report": "reports of comments are seen only by moderators (the act is on the log)",
     "participation_tally": "derived from the log, written with the append",
     "search_index": "derived from its subject, written in the same transaction",
+    "search_index_state": "which version of the indexer wrote the search index",
     "participation_event": "the log itself",
     "vote": "ballot choices are secret (DOMAIN.md, Ballot secrecy)",
     "page_generation": "this module's own counter",

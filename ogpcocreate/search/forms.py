@@ -7,7 +7,7 @@ from wtforms import IntegerField, SearchField, SelectField
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..core.forms import BaseForm, options, strip
-from .services import KINDS
+from .services import KINDS, SORTS
 
 
 class SearchForm(BaseForm):
@@ -19,8 +19,10 @@ class SearchForm(BaseForm):
     kind = SelectField(_l("Type"), choices=[], validators=[Optional()], filters=[strip])
     plan = SelectField(_l("Action plan"), choices=[], validators=[Optional()], filters=[strip])
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1990, max=2100)])
+    sort = SelectField(_l("Order"), choices=[], validators=[Optional()], filters=[strip])
 
     def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = options([("", _l("Everything")), *KINDS.items()])
         self.plan.choices = options([("", _l("All plans")), *((str(p.id), p.name) for p in plans)])
+        self.sort.choices = options(SORTS.items())

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import snowballstemmer
 from markupsafe import Markup, escape
@@ -75,20 +76,67 @@ def parse(raw: str) -> Query:
     return query
 
 
+def _letters() -> dict[str, str]:
+    """For each letter a stem may hold, the characters of written text that fold to it (accents, case)."""
+    variants: dict[str, set[str]] = {}
+    for code in range(0x20, 0x250):
+        char = chr(code)
+        folded = _unaccent(char).lower()
+        if len(folded) == 1 and folded != char:
+            variants.setdefault(folded, {folded}).add(char)
+    return {letter: "[" + "".join(re.escape(c) for c in sorted(chars)) + "]" for letter, chars in variants.items()}
+
+
+_LETTERS = _letters()
+
+
+def _prefix(stem_: str) -> str:
+    """What every word with this stem begins with. The one ending Snowball's Spanish stemmer rewrites
+    rather than removes is "-encia(s)", which becomes "-ente" and then "-ent": "transparencia" stems to
+    "transparent"."""
+    return stem_[:-1] if stem_.endswith("ent") else stem_
+
+
+@lru_cache(maxsize=512)
+def _candidates(wanted: frozenset[str]) -> re.Pattern:
+    """Words that may stem to one of ``wanted``: a stem is a beginning of its accent-free, lower-case
+    word (Snowball removes endings; ``_prefix``), so a word starting with the stem's letters, any accent or case,
+    is a candidate; ``highlight`` checks each candidate's stem. One pass of the regular expression
+    engine over the text instead of stemming every word of it."""
+    patterns = sorted(("".join(_LETTERS.get(c, re.escape(c)) for c in _prefix(s)) for s in wanted if s),
+                      key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\w*", re.IGNORECASE) if patterns else re.compile(r"(?!)")
+
+
+def _first_hit(text: str, wanted: set[str]) -> re.Match | None:
+    for m in _candidates(frozenset(wanted)).finditer(text):
+        if stem(m.group()) in wanted:
+            return m
+    return None
+
+
 def highlight(text: str, query: Query, before: int = 12, after: int = 28) -> Markup:
-    """The passage around the first matching word, every matching word in <mark>; everything escaped."""
-    words = list(_WORD.finditer(text or ""))
+    """The passage around the first matching word (``before`` words before it, ``after`` from it), every
+    matching word in <mark>; everything escaped. Only the passage's own words are stemmed."""
+    text = text or ""
     wanted = query.all_stems
-    hits = [i for i, m in enumerate(words) if stem(m.group()) in wanted]
+    first = _first_hit(text, wanted)
+    if first is not None:
+        # The words before the hit: from far enough back, dropping a word the cut may have split.
+        reach = max(first.start() - 64 * (before + 1), 0)
+        preceding = list(_WORD.finditer(text, reach, first.start()))
+        if reach > 0 and preceding and preceding[0].start() == reach and _WORD.match(text, reach - 1):
+            preceding = preceding[1:]
+        words = preceding[-before:] if before else []
+        words += list(islice(_WORD.finditer(text, first.start()), after + 1))
+    else:
+        words = list(islice(_WORD.finditer(text), after + 1))
     if not words:
         return Markup("")
-    first = hits[0] if hits else 0
-    start_word, end_word = max(first - before, 0), min(first + after, len(words) - 1)
-    start, end = words[start_word].start(), words[end_word].end()
+    start, end = words[0].start(), words[-1].end()
     pieces, cursor = [], start
-    for i in range(start_word, end_word + 1):
-        m = words[i]
-        if i in hits:
+    for m in words:
+        if stem(m.group()) in wanted:
             pieces.append(escape(text[cursor:m.start()]))
             pieces.append(Markup("<mark>%s</mark>") % m.group())
             cursor = m.end()

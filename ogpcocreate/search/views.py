@@ -23,7 +23,7 @@ def search():
     if form.validate() and form.q.data:
         filters = services.Filters(kind=form.kind.data or None, plan_id=int(form.plan.data) if form.plan.data else None,
                                    year=form.year.data)
-        page = services.search(form.q.data, filters, page_arg())
+        page = services.search(form.q.data, filters, page_arg(), sort=form.sort.data or "relevance")
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     status = 400 if form.errors else 200
     return render_template("search/results.html", form=form, page=page, args=args), status
