@@ -471,7 +471,7 @@ def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()  # the last changes, so that the tables below are all of them
     info = session.info
-    if info.get("pagecache_appended") or not info.get("pagecache_tables"):
+    if info.get("pagecache_appended") or not info.get("pagecache_tables") or not _has_generation(session):
         return
     moved = session.execute(update(PageGeneration).where(PageGeneration.id == 1).values(n=PageGeneration.n + 1))
     if moved.rowcount == 0:
@@ -479,6 +479,19 @@ def _before_commit(session: Session) -> None:
         session.flush()
     info["pagecache_moved"] = True
     log.info("commit changed %s without an act on the log: the page generation moved", sorted(info["pagecache_tables"]))
+
+
+_GENERATION_IN: set[str] = set()
+
+
+def _has_generation(session: Session) -> bool:
+    """Whether this database has the counter yet: a script writing to a database migrated only part of
+    the way (an upgrade's own tests) has none, and no page is served from such a database."""
+    connection = session.connection()
+    url = str(connection.engine.url)
+    if url not in _GENERATION_IN and inspect(connection).has_table(PageGeneration.__tablename__):
+        _GENERATION_IN.add(url)
+    return url in _GENERATION_IN
 
 
 def _after_commit(session: Session) -> None:

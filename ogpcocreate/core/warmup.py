@@ -19,7 +19,7 @@ from sqlalchemy.orm import configure_mappers
 def warm_up(app) -> None:
     configure_mappers()
     with app.test_request_context("/"):
-        moment = datetime.now(UTC)
+        moment = datetime(2026, 1, 1, 12, tzinfo=UTC)  # any moment: formatting it loads the locale data
         for language in app.config["LANGUAGES"]:
             with force_locale(language):
                 get_translations()
