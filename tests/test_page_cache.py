@@ -27,6 +27,7 @@ from ogpcocreate.extensions import db
 from .conftest import FormClient
 from .factories import make_call, make_plan, make_user
 from .test_permissions import PUBLIC, ROUTES
+from .test_rate_limits import redis_or_skip
 
 # Pages where an anonymous reader acts (log in, register, reset a password): their forms need a
 # session for the CSRF token. Every other public page sets no cookie.
@@ -269,21 +270,8 @@ def test_one_thread_computes_while_the_others_wait(cached_app):
     assert len(calls) == 1 and results == [{"value": 42}] * 8
 
 
-def _redis_or_skip():
-    import os
-
-    import redis
-
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("OGP_REQUIRE_REDIS"):
-            raise
-        pytest.skip("no Redis on 127.0.0.1:6379")
-
-
 def test_processes_share_pages_through_redis(app_config, make_app):
-    _redis_or_skip()
+    redis_or_skip()
     import uuid
 
     url = "redis://127.0.0.1:6379/0"
