@@ -15,9 +15,9 @@ with exactly these, so the ratio between them measures the application, not the 
   traceback of all its threads to the error log; bench/http_load.py reports any such death.
 """
 
-import faulthandler
 import os
-import sys
+import runpy
+from pathlib import Path
 
 bind = os.environ.get("BENCH_BIND", "127.0.0.1:8765")
 workers = 2
@@ -32,14 +32,7 @@ loglevel = "warning"
 preload_app = False
 
 
-def post_fork(server, worker):
-    faulthandler.enable(file=sys.stderr, all_threads=True)
-
-
-def post_worker_init(worker):
-    """First-use initialisation (templates, mappers, catalogs, locale data) in this one thread, before
-    the worker's threads take requests concurrently (ogpcocreate/core/warmup.py)."""
-    from ogpcocreate.core.warmup import warm_up
-
-    if "babel" in getattr(worker.wsgi, "extensions", {}):  # this application (not the floor app, nor a wrapper)
-        warm_up(worker.wsgi)
+# The same hooks as production (faulthandler in every worker, the one-thread warm-up): gunicorn.conf.py.
+_production = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+post_fork = _production["post_fork"]
+post_worker_init = _production["post_worker_init"]
