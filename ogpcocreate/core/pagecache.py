@@ -58,7 +58,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy import BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -103,10 +103,10 @@ class Head:
     def __init__(self):
         self._lock = threading.Lock()
         self._value: str | None = None
-        self._read_at = 0.0
+        self._read_at = float("-inf")
 
     def invalidate(self) -> None:
-        self._read_at = 0.0
+        self._read_at = float("-inf")  # not 0: the monotonic clock starts near 0 when the machine boots
 
     def current(self, bound_seconds: float, read: Callable[[], str]) -> str:
         now = time.monotonic()
@@ -120,31 +120,54 @@ class Head:
 
 
 class Window:
-    """The next moment a page changes by the clock alone, cached per head."""
+    """The next moment a page changes by the clock alone, cached per head (the last few: whole pages and
+    fragments may read the head a moment apart)."""
+
+    KEEP = 4
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._for: tuple[str, datetime] | None = None
+        self._for: dict[str, datetime] = {}
 
     def until(self, head: str, now: datetime, compute: Callable[[datetime], datetime]) -> datetime:
-        held = self._for
-        if held is not None and held[0] == head and now < held[1]:
-            return held[1]
+        held = self._for.get(head)
+        if held is not None and now < held:
+            return held
         with self._lock:
-            held = self._for
-            if held is None or held[0] != head or now >= held[1]:
-                self._for = (head, compute(now))
-            return self._for[1]
+            held = self._for.get(head)
+            if held is None or now >= held:
+                held = compute(now)
+                self._for.pop(head, None)
+                self._for[head] = held
+                while len(self._for) > self.KEEP:
+                    self._for.pop(next(iter(self._for)))
+            return held
+
+
+def _head_query():
+    last = select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1).scalar_subquery()
+    generation = select(PageGeneration.n).where(PageGeneration.id == 1).scalar_subquery()
+    return select(last, generation)
+
+
+def _head_of(row) -> str:
+    return f"{row[0] or 'empty'}-{row[1] or 0}"
 
 
 def _read_head() -> str:
     """The last entry's hash (unique to this log's content: a restored or rebuilt database with another
     history never shares a key with this one, even in a shared Redis) and the page generation."""
-    last = select(ParticipationEvent.hash).order_by(ParticipationEvent.seq.desc()).limit(1).scalar_subquery()
-    generation = select(PageGeneration.n).where(PageGeneration.id == 1).scalar_subquery()
     with db.engine.connect() as connection:
-        row = connection.execute(select(last, generation)).one()
-    return f"{row[0] or 'empty'}-{row[1] or 0}"
+        return _head_of(connection.execute(_head_query()).one())
+
+
+def session_head() -> str:
+    """The head as this request's own transaction sees it (one indexed query, once per request): what a
+    signed-in reader's cached fragments are keyed by (core/fragments.py), so that a person sees their
+    own act at once, on any machine, with no bound to wait out."""
+    if "pagecache_head" not in g:
+        g.pagecache_head = _head_of(db.session.execute(_head_query()).one())
+    return g.pagecache_head
 
 
 def _state(app: Flask) -> dict:
@@ -163,6 +186,14 @@ def head_and_window(app: Flask | None = None) -> tuple[str, datetime]:
             return _read_head()
 
     head = state["head"].current(bound, read)
+    return head, window_for(head, app)
+
+
+def window_for(head: str, app: Flask | None = None) -> datetime:
+    """The end of the clock window that starts now, for this head: the next transition, or the next
+    multiple of PAGE_CACHE_MAX_SECONDS, whichever comes first."""
+    app = app or current_app._get_current_object()
+    state = _state(app)
     now = utcnow()
     # The longest life ends on a grid shared by every process (not "now plus"), so that processes agree
     # on the window and share their entries.
@@ -170,11 +201,14 @@ def head_and_window(app: Flask | None = None) -> tuple[str, datetime]:
     limit = datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step, tz=UTC)
 
     def compute(at: datetime) -> datetime:
-        with app.app_context():
+        if has_app_context():  # in a request: its own session (a second one would queue behind its writes)
             upcoming = state["next_transition"](at)
+        else:
+            with app.app_context():
+                upcoming = state["next_transition"](at)
         return min(upcoming, limit) if upcoming is not None else limit
 
-    return head, state["window"].until(head, now, compute)
+    return state["window"].until(head, now, compute)
 
 
 def _seconds_until(moment: datetime) -> int:
@@ -498,6 +532,8 @@ def _after_commit(session: Session) -> None:
         # This process's apps re-read the head on their next request; other processes within the bound.
         for state in _APPS:
             state["head"].invalidate()
+        if has_request_context():
+            g.pop("pagecache_head", None)  # this request reads the head it has just moved
 
 
 def _after_rollback(session: Session) -> None:
