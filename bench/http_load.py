@@ -17,8 +17,13 @@ from pathlib import Path
 
 from common import BENCH, ROOT, log
 
-# The machine is busy when its 1-minute load average is above this many runnable processes per core: the
-# figures measured then are the application's share of a shared machine, not its speed.
+# The machine is busy when other work takes more than this share of all its cores in the second before a
+# measurement (sampled from /proc/stat while the server under test is idle): the figures measured then
+# are the application's share of a shared machine, not its speed. The 1-minute load average is recorded
+# too, but it cannot say this: it decays over a minute, so the bench's own previous run (gunicorn's
+# threads and wrk) keeps it high for the next one. Where /proc/stat is missing, the load average decides,
+# above BUSY_PER_CORE runnable processes per core.
+BUSY_CPU = 0.25
 BUSY_PER_CORE = 0.5
 # What gunicorn's arbiter and faulthandler write when a worker dies of a signal (bench/gunicorn.conf.py).
 # How long gunicorn may take to answer its first request: importing the application takes seconds on a
@@ -31,17 +36,42 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def busy(load: float) -> bool:
-    return load > BUSY_PER_CORE * (os.cpu_count() or 1)
+def _cpu_times() -> tuple[int, int] | None:
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(x) for x in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return values[3] + values[4], sum(values)  # idle + iowait, all
 
 
-def warn_if_busy(when: str) -> float:
-    """The 1-minute load average now; a warning on stderr when the machine is busy."""
-    load = load_average()
-    if busy(load):
-        log(f"WARNING: the machine is busy {when}: load average {load} on {os.cpu_count()} cores "
-            f"(above {BUSY_PER_CORE} per core); the figures will be low")
-    return load
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """The share (0 to 1) of all cores that were busy during the next ``seconds``, or None."""
+    before = _cpu_times()
+    time.sleep(seconds)
+    after = _cpu_times()
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return round(1 - (after[0] - before[0]) / (after[1] - before[1]), 3)
+
+
+def busy(measure: dict) -> bool:
+    """Whether a measurement (or the run) started on a busy machine (see BUSY_CPU)."""
+    cpu = measure.get("cpu_before")
+    if cpu is not None:
+        return cpu > BUSY_CPU
+    return measure.get("load_before", 0) > BUSY_PER_CORE * (os.cpu_count() or 1)
+
+
+def warn_if_busy(when: str) -> dict:
+    """The machine now: the share of its CPU other work takes (one second's sample) and the 1-minute load
+    average, as ``cpu_before`` and ``load_before``; a warning on stderr when it is busy."""
+    state = {"cpu_before": cpu_busy(), "load_before": load_average()}
+    if busy(state):
+        log(f"WARNING: the machine is busy {when}: other work used {state['cpu_before']:.0%} of its "
+            f"{os.cpu_count()} cores (load average {state['load_before']}); the figures will be low")
+    return state
+
 
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
 GUNICORN_CONF = BENCH / "gunicorn.conf.py"
@@ -177,7 +207,7 @@ def wrk(url: str, connections: int, seconds: float, cookie: str = "") -> dict:
     """One wrk run (with ``cookie`` as every request's Cookie header: a signed-in reader); returns rps,
     latency percentiles in ms, the error counts and the 1-minute load average just before it."""
     threads = min(2, connections)
-    load = warn_if_busy(f"before wrk -c{connections} {url}")
+    machine = warn_if_busy(f"before wrk -c{connections} {url}")
     command = [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
                "-H", "Accept-Language: es", *(["-H", f"Cookie: {cookie}"] if cookie else []), "-s", str(LUA), url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
@@ -198,7 +228,7 @@ def wrk(url: str, connections: int, seconds: float, cookie: str = "") -> dict:
         "max_ms": round(lat["max"] / 1000, 2),
         "errors": errors,
         "error_detail": raw["errors"],
-        "load_before": load,
+        **machine,
     }
 
 
@@ -244,5 +274,5 @@ def load_levels(server: Server, path: str, levels: list[int], seconds: float, wa
         results[connections]["drain_s"] = drain(server)
         r = results[connections]
         log(f"  {path}{' (signed in)' if cookie else ''} c={connections}: {r['rps']} rps, p50 {r['p50_ms']} ms, "
-            f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, errors {r['errors']}, load before {r['load_before']}")
+            f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, errors {r['errors']}, other work {r['cpu_before']}, load before {r['load_before']}")
     return results

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE, RESULTS, base_url, cached_database, database_for, fresh_database, kind, log  # noqa: E402
-from http_load import BUSY_PER_CORE, busy, warn_if_busy  # noqa: E402
+from http_load import BUSY_CPU, busy, warn_if_busy  # noqa: E402
 
 STEPS = ["generation", "statements", "influence", "http", "export", "search", "archive"]
 APP_FLOOR = "health check"  # the application's own floor: shown, not held to the page targets
@@ -81,8 +81,8 @@ def run(steps: list[str]) -> dict:
         "database": db_kind,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    # Other work on the machine skews every figure: the 1-minute load average before and after.
-                    "load_before": warn_if_busy("before the run"), "busy_per_core": BUSY_PER_CORE},
+                    # Other work on the machine skews every figure: its share of the CPU and the load average.
+                    **warn_if_busy("before the run"), "busy_cpu": BUSY_CPU},
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                  check=False).stdout.strip(),
         "settings": cfg,
@@ -150,13 +150,14 @@ def warnings(r: dict) -> list[str]:
     workers that died."""
     out = []
     cpus = r["machine"]["cpus"] or 1
-    if busy(r["machine"]["load_before"]):
-        out.append(f"the machine was busy before the run: load average {r['machine']['load_before']} on {cpus} cores")
-    loaded = [(group, name, c, m["load_before"]) for group, name, c, m in _http_levels(r) if busy(m.get("load_before", 0))]
+    if busy(r["machine"]):
+        out.append(f"the machine was busy before the run: other work used {r['machine'].get('cpu_before')} of its "
+                   f"{cpus} cores (load average {r['machine']['load_before']})")
+    loaded = [(group, name, c, m.get("cpu_before") or 0) for group, name, c, m in _http_levels(r) if busy(m)]
     if loaded:
         worst = max(x[3] for x in loaded)
-        out.append(f"{len(loaded)} HTTP measurements started on a busy machine (load average up to {worst} on {cpus} "
-                   f"cores, above {BUSY_PER_CORE} per core): their requests per second are low")
+        out.append(f"{len(loaded)} HTTP measurements started on a busy machine (other work used up to {worst:.0%} of "
+                   f"its {cpus} cores, above {BUSY_CPU:.0%}): their requests per second are low")
     if r.get("http", {}).get("crashes"):
         out.append(f"{len(r['http']['crashes'])} gunicorn worker deaths: {r['http']['crashes'][:3]}")
     return out
@@ -223,10 +224,18 @@ def check_targets(r: dict) -> list[dict]:
     return out
 
 
+def _machine_cell(m: dict) -> str:
+    """The machine before a measurement: other work's share of the CPU, the load average, and "busy"."""
+    cpu = m.get("cpu_before")
+    cell = f"{cpu:.0%} / {m.get('load_before', '')}" if cpu is not None else f"{m.get('load_before', '')}"
+    return cell + (" busy" if busy(m) else "")
+
+
 def table(r: dict) -> str:
     """The results as Markdown tables (the README shows this text)."""
     lines = [f"Database: {r['database']}; {r['machine']['cpus']} CPUs; Python {r['machine']['python']}; "
-             f"commit {r['commit']}; {r['date']}; load average {r['machine'].get('load_before')} before, "
+             f"commit {r['commit']}; {r['date']}; other work {r['machine'].get('cpu_before')} of the CPU and load average "
+             f"{r['machine'].get('load_before')} before, "
              f"{r['machine'].get('load_after')} after", ""]
     lines += [f"**WARNING**: {w}." for w in r.get("warnings", [])] + ([""] if r.get("warnings") else [])
     gen = r.get("generation", {})
@@ -240,11 +249,11 @@ def table(r: dict) -> str:
     if "http" in r:
         floor = r["http"]["floor"]
         app_floor = r["http"]["pages"].get(APP_FLOOR, {}).get("levels", {})
-        lines += ["| page | reader | conns | rps | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to /healthz | load before |",
+        lines += ["| page | reader | conns | rps | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to /healthz | other work / load before |",
                   "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for c, f in floor.items():
             lines.append(f"| floor (bare Flask) | | {c} | {f['rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | 1 | | "
-                         f"{f.get('load_before', '')} |")
+                         f"{_machine_cell(f)} |")
         for group, reader in (("pages", "anonymous"), ("logged_in", "signed in")):
             for name, page in r["http"].get(group, {}).items():
                 if not page["levels"]:
@@ -254,7 +263,7 @@ def table(r: dict) -> str:
                     continue
                 for c, m in page["levels"].items():
                     errors = f" ({m['errors']} errors)" if m["errors"] else ""
-                    load = f"{m.get('load_before', '')}{' busy' if busy(m.get('load_before', 0)) else ''}"
+                    load = _machine_cell(m)
                     if not m["requests"]:
                         lines.append(f"| {name} `{page['path']}` | {reader} | {c} | 0: no request completed in "
                                      f"{r['settings']['seconds']:g} s | | | | 0 | | {load} |")
@@ -327,7 +336,8 @@ def readme_table() -> str:
     lines = []
     for db, r in runs.items():
         levels = [str(c) for c in r["settings"]["connections"]]
-        lines += [f"{db} ({r['date'][:10]}, commit {r['commit']}, 1-minute load average {r['machine'].get('load_before')} "
+        lines += [f"{db} ({r['date'][:10]}, commit {r['commit']}, other work {r['machine'].get('cpu_before')} of the CPU and "
+                  f"1-minute load average {r['machine'].get('load_before')} "
                   f"before the run on {r['machine']['cpus']} cores, {r['machine'].get('load_after')} after):", ""]
         lines += [f"**Warning**: {w}." for w in r.get("warnings", [])] + ([""] if r.get("warnings") else [])
         lines += ["| page | reader | " + " | ".join(f"rps c={c}" for c in levels) + " | p95 ms c=8 | p95 ms c=32 | statements s1 / s10 |",

@@ -37,12 +37,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     from . import transitions
-    from .core import pagecache
+    from .core import fragments, pagecache
 
     # First: its after_request runs last and stores each page with every header the others added.
     pagecache.init_app(app, transitions.next_transition)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    app.jinja_env.globals["csrf_token"] = fragments.csrf_token  # a placeholder inside shared fragments
     mail.init_app(app)
     limiter.init_app(app)
 

@@ -199,6 +199,9 @@ class BaseConfig:
     PAGE_CACHE_WAIT_SECONDS = _int("PAGE_CACHE_WAIT_SECONDS", 10)
     PAGE_CACHE_ITEMS = _int("PAGE_CACHE_ITEMS", 5000)  # the in-process store's size, in pages
     PAGE_CACHE_NEAR_MB = _int("PAGE_CACHE_NEAR_MB", 64)  # each process's copy of the pages it served last
+    # Parts of heavy pages shared by readers of the same kind, signed in or not (core/fragments.py), in the
+    # same store, keyed by the head as each request reads it (so never stale).
+    FRAGMENT_CACHE = _bool("FRAGMENT_CACHE", True)
     # How long an influence report from the process's cache while the participation log
     # is unchanged (reports/services.py); 0 computes it on every request.
     REPORT_CACHE_SECONDS = _int("REPORT_CACHE_SECONDS", 60)

@@ -69,6 +69,21 @@ def membership(user, organisation):
     return cache[key]
 
 
+def audience(user, owns: bool = False) -> str:
+    """Who a shared fragment of a page is rendered for (core/fragments.py): readers who may do and read
+    exactly the same things share one rendering. The secretariat, administrators, and whoever ``owns``
+    something the fragment shows (their own comment: they may read it hidden, and not report it) get
+    their own; everyone else is one of three kinds, by the rules the shared parts ask (can_comment,
+    can_report and the anonymous reader's links)."""
+    if not _authenticated(user):
+        return "public"
+    if owns or is_secretariat(user) or is_site_admin(user):
+        return f"user:{user.id}"
+    if is_participant(user):
+        return "participant"
+    return "registered:active" if user.is_active else "registered"
+
+
 def forget_roles() -> None:
     """Drop the request's cached roles after a service changed them."""
     g.pop("_seat_cache", None)

@@ -143,6 +143,15 @@ def withdraw_on_edit(actor: User, seat: Seat | None, target, before: dict) -> li
     return withdrawn
 
 
+def took_position(user, target) -> bool:
+    """Whether ``user`` ever took a position on ``target`` (the positions table offers them, and only them,
+    the withdrawal of a standing one: a page's shared part is then rendered for them alone)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Approval.id).where(
+        _target_column(target) == target.id, Approval.user_id == user.id).limit(1)) is not None
+
+
 def history(action: Action | None, target) -> list[Approval]:
     """Every position ever taken on the object's acts, oldest first (the public record), each with what
     changed in the object's text since it was taken."""

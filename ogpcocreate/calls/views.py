@@ -10,7 +10,7 @@ from .. import permissions
 from ..approvals import services as approvals
 from ..approvals.forms import PositionForm
 from ..approvals.models import Action
-from ..core import territories
+from ..core import fragments, territories
 from ..core.boundary import carry_out
 from ..core.db import utcnow
 from ..core.forms import options
@@ -53,9 +53,8 @@ def _filter_form(call: Call) -> CallFilterForm:
     return form
 
 
-@bp.route("/calls/<int:call_id>")
-def detail(call_id: int):
-    call = get_call_or_404(call_id)
+def _shared_context(call: Call) -> dict:
+    """What calls/_detail.html shows: the same for every reader of one audience (core/fragments.py)."""
     form = _filter_form(call)
     filters = proposals.ProposalFilters()
     if form.validate():
@@ -66,17 +65,16 @@ def detail(call_id: int):
             territory=form.territory.data or None,
         )
     page = page_arg()
-    rows, total = proposals.listing_page(call.id, filters, page)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "calls/detail.html",
+    rows, total = proposals.listing_page(call, filters, page)
+    now = utcnow()
+    return dict(
         call=call,
         form=form,
         rows=rows,
         total=total,
         page=page,
         pages=max((total + 24) // 25, 1),
-        args=args,
+        args={k: v for k, v in request.args.items() if k != "page" and v},
         counts=proposals.outcome_counts(call.id),
         timeline=services.timeline(call),
         timeline_fig=services.timeline_figure(call),
@@ -85,17 +83,28 @@ def detail(call_id: int):
         publish_state=approvals.state(Action.PUBLISH_CALL, call, call.plan.requires_tripartite),
         results_state=approvals.state(Action.PUBLISH_RESULTS, call, call.plan.requires_tripartite),
         # Each act's rule (calls/rules.py): why positions cannot be taken now, and whether it was carried out.
-        refusals={a: rules.position_refusal(call, a, utcnow()) for a in (Action.PUBLISH_CALL, Action.PUBLISH_RESULTS)},
+        refusals={a: rules.position_refusal(call, a, now) for a in (Action.PUBLISH_CALL, Action.PUBLISH_RESULTS)},
         act_done=rules.act_done,
-        acts_shown=rules.acts_shown(call, utcnow()),
-        submit_refusal=proposal_rules.submit_refusal(
-            current_user, call, proposals.organisations_for(current_user) if permissions.is_participant(current_user)
-            else None),
+        acts_shown=rules.acts_shown(call, now),
         position_form=PositionForm(),
         my_seat=permissions.seat_of(current_user),
         drafts=drafts.drafts_of(call),
         documents=repository.documents_of(call=call, include_unpublished=permissions.can_manage_documents(current_user)),
-        now=utcnow(),
+        now=now,
+    )
+
+
+@bp.route("/calls/<int:call_id>")
+def detail(call_id: int):
+    call = get_call_or_404(call_id)
+    audience = permissions.audience(current_user, owns=approvals.took_position(current_user, call))
+    return render_template(
+        "calls/detail.html",
+        call=call,
+        shared=fragments.shared("call", "calls/_detail.html", lambda: _shared_context(call), audience),
+        submit_refusal=proposal_rules.submit_refusal(
+            current_user, call, proposals.organisations_for(current_user) if permissions.is_participant(current_user)
+            else None),
     )
 
 

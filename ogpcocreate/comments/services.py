@@ -7,11 +7,12 @@ reply (threaded, two levels). Comments on a closed round are refused with the da
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import contains_eager
 
 from .. import permissions
 from ..auth.models import User
@@ -22,6 +23,7 @@ from ..core.eventlog import Verb
 from ..core.params import parse_id
 from ..drafts.models import DraftVersion, Section
 from ..extensions import db
+from ..listing import ListedOrganisation, ListedPerson, ListedResponse, organisation, person
 from ..organisations.models import Organisation, Verification
 from ..responses.models import Response
 from .models import Comment
@@ -72,22 +74,65 @@ def add(actor: User, version: DraftVersion, data: dict) -> Comment:
     return comment
 
 
+@dataclass(frozen=True, slots=True)
+class ListedComment:
+    """What a page of threads shows of a comment, from plain columns: what the template reads, and what
+    comments/rules.py (is_hidden, author_id, body) and responses/rules.py (__tablename__,
+    is_contribution, is_hidden) ask of a comment."""
+
+    __tablename__: ClassVar[str] = "comment"
+
+    id: int
+    parent_id: int | None
+    section: Section | None
+    is_contribution: bool
+    created_at: datetime
+    author_id: int
+    author: ListedPerson
+    organisation: ListedOrganisation | None
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    body_source: str
+    body: str
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
 @dataclass
 class Thread:
-    comment: Comment
-    response: Response | None
-    replies: list[tuple[Comment, Response | None]] = field(default_factory=list)
+    comment: ListedComment
+    response: ListedResponse | None
+    replies: list[tuple[ListedComment, ListedResponse | None]] = field(default_factory=list)
 
 
-def _with_context(query):
+_LISTED = (Comment.id, Comment.parent_id, Comment.section, Comment.is_contribution, Comment.created_at,
+           User.id, User.display_name, User.closed_at, Organisation.id, Organisation.name,
+           Organisation.verification, Comment.hidden_at, Comment.hidden_reason, Comment.body_source, Comment.body,
+           Response.id, Response.outcome, Response.created_at, Response.revision, Response.justification)
+
+
+def _listed(query):
+    """``query`` (over Comment) with its author, organisation and current response, in plain columns."""
     current = and_(Response.comment_id == Comment.id, Response.is_current)
-    return (query.join(Comment.author).outerjoin(Comment.organisation).outerjoin(Response, current)
-            .options(contains_eager(Comment.author), contains_eager(Comment.organisation)))
+    return (query.join(User, User.id == Comment.author_id)
+            .outerjoin(Organisation, Organisation.id == Comment.organisation_id).outerjoin(Response, current))
+
+
+def _row(row) -> tuple[ListedComment, ListedResponse | None]:
+    (cid, parent_id, section, is_contribution, created_at, uid, name, closed, oid, oname, verification,
+     hidden_at, hidden_reason, body_source, body, rid, outcome, answered_at, revision, justification) = row
+    comment = ListedComment(cid, parent_id, section, is_contribution, created_at, uid, person(uid, name, closed),
+                            organisation(oid, oname, verification), hidden_at, hidden_reason, body_source, body)
+    response = ListedResponse(rid, outcome, answered_at, revision, justification) if rid is not None else None
+    return comment, response
 
 
 def page_of_threads(version: DraftVersion, page: int, per_page: int = 20,
                     section: str | None = None) -> tuple[list[Thread], int]:
-    """A page of top-level comments with their replies and current responses: three statements."""
+    """A page of top-level comments with their replies and current responses: three statements of plain
+    columns, however long the threads."""
     which = [Comment.version_id == version.id, Comment.parent_id.is_(None)]
     if section:
         which.append(Comment.section == Section(section))
@@ -95,19 +140,32 @@ def page_of_threads(version: DraftVersion, page: int, per_page: int = 20,
     # A plain count over the index of a version's threads (ix_comment_version_thread), not of a subquery.
     total = db.session.scalar(select(func.count(Comment.id)).where(*which))
     rows = db.session.execute(
-        _with_context(select(Comment, Response).where(Comment.id.in_(
+        _listed(select(*_LISTED).where(Comment.id.in_(
             top.order_by(Comment.created_at, Comment.id).limit(per_page).offset((page - 1) * per_page))))
         .order_by(Comment.created_at, Comment.id)
-    ).unique().all()
-    threads = {c.id: Thread(c, r) for c, r in rows}
+    ).all()
+    threads = {}
+    for row in rows:
+        comment, response = _row(row)
+        threads[comment.id] = Thread(comment, response)
     if threads:
         replies = db.session.execute(
-            _with_context(select(Comment, Response).where(Comment.parent_id.in_(list(threads))))
+            _listed(select(*_LISTED).where(Comment.parent_id.in_(list(threads))))
             .order_by(Comment.created_at, Comment.id)
-        ).unique().all()
-        for reply, response in replies:
+        ).all()
+        for row in replies:
+            reply, response = _row(row)
             threads[reply.parent_id].replies.append((reply, response))
     return list(threads.values()), total
+
+
+def has_commented(user, version: DraftVersion) -> bool:
+    """Whether ``user`` wrote any comment on ``version`` (they read it even hidden, and may not report
+    it: the page's shared part is then rendered for them alone, permissions.audience)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Comment.id).where(
+        Comment.version_id == version.id, Comment.author_id == user.id).limit(1)) is not None
 
 
 def section_counts(version: DraftVersion) -> dict[str | None, int]:

@@ -18,6 +18,7 @@ from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from . import fragments
 from .text import multi_line_problem, single_line_problem
 
 EMAIL_MESSAGE = _l("Enter a valid e-mail address, such as nombre@ejemplo.org.")
@@ -73,6 +74,8 @@ class _LazyToken:
         self._value = None
 
     def __str__(self) -> str:
+        if fragments.rendering():
+            return fragments.csrf_token()  # inside a shared fragment: the placeholder (core/fragments.py)
         if self._value is None:
             self._value = self._make()
         return self._value

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import User, closed_account_name
+from ..auth.models import User
 from ..calls.models import Call, Theme
 from ..comments.models import Comment
 from ..core import eventlog, richtext
@@ -29,6 +29,7 @@ from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.sectors import Seat
 from ..extensions import db
+from ..listing import ListedOrganisation, ListedPerson, organisation, person
 from ..organisations.models import Organisation
 from ..proposals.models import Proposal
 from ..responses import contributions
@@ -177,19 +178,6 @@ def round_status(version: DraftVersion) -> RoundStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class ListedPerson:
-    id: int
-    public_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ListedOrganisation:
-    id: int
-    name: str
-    verification: object  # organisations.models.Verification
-
-
-@dataclass(frozen=True, slots=True)
 class ListedVersionNumber:
     number: int
 
@@ -225,20 +213,11 @@ class IncorporatedComment:
         return self.hidden_at is not None
 
 
-def _person(user_id: int, display_name: str, closed_at) -> ListedPerson:
-    """User.public_name from plain columns."""
-    return ListedPerson(user_id, closed_account_name(user_id) if closed_at is not None else display_name)
-
-
-def _organisation(org_id, name, verification) -> ListedOrganisation | None:
-    return ListedOrganisation(org_id, name, verification) if org_id is not None else None
-
-
 def incorporations(version: DraftVersion) -> tuple[list[IncorporatedProposal], list[IncorporatedComment]]:
     """The proposals and comments ``version`` incorporates, by id, with their authors and organisations:
     two statements of plain columns however many (a version may take in hundreds of comments)."""
     proposals = [
-        IncorporatedProposal(pid, title, _person(uid, name, closed), _organisation(oid, oname, verification))
+        IncorporatedProposal(pid, title, person(uid, name, closed), organisation(oid, oname, verification))
         for pid, title, uid, name, closed, oid, oname, verification in db.session.execute(
             select(Proposal.id, Proposal.title, User.id, User.display_name, User.closed_at,
                    Organisation.id, Organisation.name, Organisation.verification)
@@ -249,8 +228,8 @@ def incorporations(version: DraftVersion) -> tuple[list[IncorporatedProposal], l
         )
     ]
     comments = [
-        IncorporatedComment(cid, ListedVersionNumber(number), section, uid, _person(uid, name, closed),
-                            _organisation(oid, oname, verification), hidden_at, hidden_reason, body_source, body)
+        IncorporatedComment(cid, ListedVersionNumber(number), section, uid, person(uid, name, closed),
+                            organisation(oid, oname, verification), hidden_at, hidden_reason, body_source, body)
         for (cid, number, section, uid, name, closed, oid, oname, verification, hidden_at, hidden_reason,
              body_source, body) in db.session.execute(
             select(Comment.id, DraftVersion.number, Comment.section, User.id, User.display_name, User.closed_at,

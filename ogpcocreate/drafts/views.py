@@ -15,13 +15,13 @@ from ..calls.loaders import get_call_or_404
 from ..comments import rules as comment_rules
 from ..comments import services as comments
 from ..comments.forms import CommentForm
-from ..core import ratelimit
+from ..core import fragments, ratelimit
 from ..core.boundary import carry_out
 from ..core.db import utcnow
-from ..core.forms import EmptyForm, options
+from ..core.forms import options
 from ..core.params import MAX_PAGE, int_arg, page_arg
 from ..extensions import db
-from ..moderation.forms import DecisionForm, ReportForm
+from ..moderation.forms import DecisionForm
 from ..permissions import secretariat_required
 from ..proposals import services as proposals
 from ..responses.forms import ResponseForm
@@ -138,17 +138,14 @@ def version(draft_id: int, number: int):
     return _render_version(draft, _version_or_404(draft, number), current=number == draft.current_version.number)
 
 
-def _render_version(draft, version, current: bool, comment_form=None, status=200):
-    context = {"draft": draft, "version": version, "is_current": current, "now": utcnow(),
-               "sources": services.load_sources(draft)}
-    if version is not None:
-        context.update(_discussion(draft, version))
-        context["round"] = services.round_status(version)
-        context["incorporated_here"] = services.incorporations(version)
+def _shared_context(draft: DraftCommitment, version: DraftVersion, current: bool) -> dict:
+    """What drafts/_version.html shows: the same for every reader of one audience (core/fragments.py)."""
+    context = {"draft": draft, "version": version, "is_current": current, "sources": services.load_sources(draft)}
+    context.update(_discussion(draft, version))
     context.update(
-        comment_form=comment_form or (_comment_form(version) if version is not None else None),
+        round=services.round_status(version),
+        incorporated_here=services.incorporations(version),
         response_form=ResponseForm() if permissions.can_respond(current_user) else None,
-        report_form=ReportForm(),
         decision_form=DecisionForm() if permissions.can_moderate(current_user) else None,
         position_form=PositionForm(),
         adoption_state=approvals.state(Action.ADOPT_COMMITMENT, draft, draft.call.plan.requires_tripartite),
@@ -158,8 +155,20 @@ def _render_version(draft, version, current: bool, comment_form=None, status=200
         SECTION_LABELS=SECTION_LABELS,
         Outcome=Outcome,
         Action_adopt=Action.ADOPT_COMMITMENT,
-        action_form=EmptyForm(),
     )
+    return context
+
+
+def _render_version(draft, version, current: bool, comment_form=None, status=200):
+    context = {"draft": draft, "version": version, "is_current": current}
+    if version is not None:
+        audience = permissions.audience(current_user, owns=comments.has_commented(current_user, version)
+                                        or approvals.took_position(current_user, draft))
+        context["shared"] = fragments.shared("draft-version", "drafts/_version.html",
+                                             lambda: _shared_context(draft, version, current), audience)
+        context["round_open"] = version.comments_open_at(utcnow())
+        if current and context["round_open"] and permissions.can_comment(current_user):
+            context["comment_form"] = comment_form or _comment_form(version)
     return render_template("drafts/detail.html", **context), status
 
 

@@ -8,6 +8,8 @@ What a phase allows is decided in calls/phases.py; this module words the refusal
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
@@ -22,6 +24,7 @@ from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.sectors import Sector
 from ..extensions import db
+from ..listing import ListedOrganisation, ListedPerson, ListedResponse, organisation, person
 from ..organisations.models import Membership, Organisation, Verification
 from ..responses import contributions as contribution
 from ..responses.models import Outcome, Response
@@ -191,10 +194,55 @@ def listing_count(call_id: int | None = None, filters: ProposalFilters | None = 
     return db.session.scalar(_filtered(query, call_id, filters, author_id))
 
 
-def listing_page(call_id: int, filters: ProposalFilters, page: int, per_page: int = 25):
-    """A page of the call's (proposal, response) rows and their total, in two statements."""
-    rows = db.session.execute(listing(call_id, filters).limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return rows, listing_count(call_id, filters)
+@dataclass(frozen=True, slots=True)
+class ListedTheme:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedProposal:
+    """What a call's page of proposals shows of a proposal, from plain columns; ``call`` is the call itself
+    (one object for the whole page), which responses/rules.py asks whether responses are open."""
+
+    __tablename__: ClassVar[str] = "proposal"
+
+    id: int
+    title: str
+    call: Call
+    theme: ListedTheme
+    author: ListedPerson
+    organisation: ListedOrganisation | None
+    created_at: datetime
+    withdrawn_at: datetime | None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+def listing_page(call: Call, filters: ProposalFilters, page: int, per_page: int = 25):
+    """A page of the call's (proposal, response) rows, in plain columns, and their total: two statements."""
+    current = and_(Response.proposal_id == Proposal.id, Response.is_current)
+    query = (
+        select(Proposal.id, Proposal.title, Theme.name, User.id, User.display_name, User.closed_at, User.territory,
+               Organisation.id, Organisation.name, Organisation.verification, Organisation.sector,
+               Organisation.territory, Proposal.created_at, Proposal.withdrawn_at, Response.id, Response.outcome,
+               Response.created_at, Response.revision, Response.justification)
+        .join(Theme, Theme.id == Proposal.theme_id)
+        .join(User, User.id == Proposal.author_id)
+        .outerjoin(Organisation, Organisation.id == Proposal.organisation_id)
+        .outerjoin(Response, current)
+    )
+    query = _filtered(query, call.id, filters, None).order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    rows = []
+    for (pid, title, theme, uid, name, closed, user_territory, oid, oname, verification, sector, territory, created_at,
+         withdrawn_at, rid, outcome, answered_at, revision, justification) in db.session.execute(
+            query.limit(per_page).offset((page - 1) * per_page)):
+        proposal = ListedProposal(pid, title, call, ListedTheme(theme), person(uid, name, closed, user_territory),
+                                  organisation(oid, oname, verification, sector, territory), created_at, withdrawn_at)
+        response = ListedResponse(rid, outcome, answered_at, revision, justification) if rid is not None else None
+        rows.append((proposal, response))
+    return rows, listing_count(call.id, filters)
 
 
 def outcome_counts(call_id: int) -> dict[str, int]:
