@@ -55,6 +55,20 @@ def cpu_busy(seconds: float = 1.0) -> float | None:
     return round(1 - (after[0] - before[0]) / (after[1] - before[1]), 3)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """The CPU time (user and system) the processes have used so far, in seconds (0 where /proc is missing)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def busy(measure: dict) -> bool:
     """Whether a measurement (or the run) started on a busy machine (see BUSY_CPU)."""
     cpu = measure.get("cpu_before")
@@ -270,9 +284,14 @@ def load_levels(server: Server, path: str, levels: list[int], seconds: float, wa
     drain(server)
     results = {}
     for connections in levels:
-        results[connections] = wrk(url, connections, seconds, cookie)
-        results[connections]["drain_s"] = drain(server)
-        r = results[connections]
+        workers = server.workers()
+        used = cpu_seconds(workers)
+        results[connections] = r = wrk(url, connections, seconds, cookie)
+        r["drain_s"] = drain(server)
+        # The workers' own CPU time per request: what the page costs, whatever else the machine is doing
+        # (requests per second are the machine's share; this is the application's cost).
+        r["server_cpu_ms"] = round((cpu_seconds(workers) - used) * 1000 / r["requests"], 2) if r["requests"] else None
         log(f"  {path}{' (signed in)' if cookie else ''} c={connections}: {r['rps']} rps, p50 {r['p50_ms']} ms, "
-            f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, errors {r['errors']}, other work {r['cpu_before']}, load before {r['load_before']}")
+            f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, errors {r['errors']}, server CPU {r['server_cpu_ms']} ms "
+            f"per request, other work {r['cpu_before']}, load before {r['load_before']}")
     return results

@@ -249,29 +249,29 @@ def table(r: dict) -> str:
     if "http" in r:
         floor = r["http"]["floor"]
         app_floor = r["http"]["pages"].get(APP_FLOOR, {}).get("levels", {})
-        lines += ["| page | reader | conns | rps | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to /healthz | other work / load before |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += ["| page | reader | conns | rps | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to /healthz | server CPU ms/request | other work / load before |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for c, f in floor.items():
             lines.append(f"| floor (bare Flask) | | {c} | {f['rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | 1 | | "
-                         f"{_machine_cell(f)} |")
+                         f"{f.get('server_cpu_ms') or ''} | {_machine_cell(f)} |")
         for group, reader in (("pages", "anonymous"), ("logged_in", "signed in")):
             for name, page in r["http"].get(group, {}).items():
                 if not page["levels"]:
                     why = (f"HTTP {page['status']}{' (missing)' if page['missing'] else ''}" if page["status"] != 200
                            else f"not loaded: {page['probe_s']} s for one request")
-                    lines.append(f"| {name} `{page['path']}` | {reader} | | {why} | | | | | | |")
+                    lines.append(f"| {name} `{page['path']}` | {reader} | | {why} | | | | | | | |")
                     continue
                 for c, m in page["levels"].items():
                     errors = f" ({m['errors']} errors)" if m["errors"] else ""
                     load = _machine_cell(m)
                     if not m["requests"]:
                         lines.append(f"| {name} `{page['path']}` | {reader} | {c} | 0: no request completed in "
-                                     f"{r['settings']['seconds']:g} s | | | | 0 | | {load} |")
+                                     f"{r['settings']['seconds']:g} s | | | | 0 | | | {load} |")
                         continue
                     base = (app_floor.get(c) or app_floor.get(str(c)) or {}).get("rps")
                     lines.append(f"| {name} `{page['path']}` | {reader} | {c} | {m['rps']}{errors} | {m['p50_ms']} | "
                                  f"{m['p95_ms']} | {m['p99_ms']} | {m['ratio']} | {round(m['rps'] / base, 3) if base else ''} "
-                                 f"| {load} |")
+                                 f"| {m.get('server_cpu_ms') or ''} | {load} |")
         lines.append("")
     for key, who in (("statements", "anonymous"), ("statements_logged_in", "signed in")):
         if not r.get(key):

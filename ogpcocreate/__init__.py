@@ -162,7 +162,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_context(app: Flask) -> None:
-    from flask import has_request_context
+    from flask import g, has_request_context
     from flask_babel import get_locale
 
     from . import permissions, visibility
@@ -175,6 +175,12 @@ def _register_template_context(app: Flask) -> None:
     from .notifications.services import is_following, unread_count
     from .proposals.rules import change_refusal as proposal_change_refusal
     from .responses.rules import response_refusal
+
+    def unread_once(user) -> int:
+        """The header's unread count, asked once per request (the menus are drawn twice: wide and phone)."""
+        if "unread_notifications" not in g:
+            g.unread_notifications = unread_count(user)
+        return g.unread_notifications
 
     @app.context_processor
     def inject():
@@ -198,5 +204,5 @@ def _register_template_context(app: Flask) -> None:
             "proposal_change_refusal": proposal_change_refusal,
             "response_refusal": response_refusal,
             "is_following": is_following,
-            "unread_notifications": unread_count,
+            "unread_notifications": unread_once,
         }

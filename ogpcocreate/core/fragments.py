@@ -26,7 +26,8 @@ CSRF tokens
     ``csrf_token()`` and a form's ``csrf_token`` field) is a placeholder derived from SECRET_KEY, which
     no reader ever receives; each request puts its own token in its place.
 
-On a miss one thread renders while the others wait (``pagecache.memo``), as for whole pages.
+On a miss one thread renders while the others wait (``pagecache.memo``), as for whole pages; each process
+keeps a copy of the fragments it served last (the key never changes meaning, so the copy is never stale).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def shared(name: str, template: str, context: Callable[[], dict], audience: str)
     else:
         head = pagecache.session_head()
         window = pagecache.window_for(head)
-        html = pagecache.memo(_key(name, audience, head, window), lambda: _render(template, context), window)
+        html = pagecache.memo(_key(name, audience, head, window), lambda: _render(template, context), window,
+                             near=True)
     mark = _mark()
     if mark in html:
         html = html.replace(mark, generate_csrf())

@@ -215,14 +215,20 @@ def _seconds_until(moment: datetime) -> int:
     return max(1, int((moment - utcnow()).total_seconds()) + 1)
 
 
-def memo(key: str, compute: Callable[[], object], expires: datetime) -> object:
+def memo(key: str, compute: Callable[[], object], expires: datetime, near: bool = False) -> object:
     """``compute()``'s value under ``key`` in the shared store until ``expires``; on a miss one thread
     (in any process, with Redis) computes it while the others wait for its result (no stampede).
 
     A waiter gives up after PAGE_CACHE_WAIT_SECONDS and computes the value itself, so a computer that died
-    delays the others, never stops them."""
+    delays the others, never stops them. ``near``: the value (text) is also kept in this process's memory,
+    for a key whose value never changes (one that holds the head and the clock window)."""
+    nearby = _state(current_app)["near"] if near else None
+    if nearby is not None and (value := nearby.get(key)) is not None:
+        return value
     value = store.get(key)
     if value is not None:
+        if nearby is not None:
+            nearby.put(key, value)
         return value
     lock = "lock:" + key
     wait = current_app.config["PAGE_CACHE_WAIT_SECONDS"]
@@ -234,6 +240,8 @@ def memo(key: str, compute: Callable[[], object], expires: datetime) -> object:
     try:
         value = compute()
         store.set(key, value, timeout=_seconds_until(expires))
+        if nearby is not None:
+            nearby.put(key, value)
         return value
     finally:
         if owner:
@@ -404,9 +412,9 @@ def _release(_exc=None) -> None:
 
 
 class NearStore:
-    """The pages this process served last, in its own memory, before the shared store: an entry's key
-    holds the head and the clock window, so what is under a key never changes and this copy is never
-    stale. Bounded in bytes (PAGE_CACHE_NEAR_MB), least recently used first out."""
+    """The pages and fragments (core/fragments.py) this process served last, in its own memory, before the
+    shared store: an entry's key holds the head and the clock window, so what is under a key never changes
+    and this copy is never stale. Bounded in bytes (PAGE_CACHE_NEAR_MB), least recently used first out."""
 
     def __init__(self, budget_bytes: int):
         self._items: OrderedDict[str, dict] = OrderedDict()
@@ -421,18 +429,23 @@ class NearStore:
                 self._items.move_to_end(key)
             return page
 
-    def put(self, key: str, page: dict) -> None:
-        size = len(page["body"])
+    @staticmethod
+    def _size(value) -> int:
+        return len(value["body"]) if isinstance(value, dict) else len(value)
+
+    def put(self, key: str, value) -> None:
+        """Keep ``value`` (a stored page, or a fragment's text) under ``key``."""
+        size = self._size(value)
         if size > self._budget // 8:
             return
         with self._lock:
             if key in self._items:
                 return
-            self._items[key] = page
+            self._items[key] = value
             self._bytes += size
             while self._bytes > self._budget and self._items:
                 _old, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped["body"])
+                self._bytes -= self._size(dropped)
 
 
 def uncached(view):
