@@ -9,7 +9,8 @@ What is cached
     streamed, that set no cookie and did not touch the session. Anonymous readers get no session and
     no CSRF token (the language switch is a GET form that sets a plain cookie; forms that need a token
     appear only where a person can act), so every public page qualifies. A logged-in reader always gets
-    a page computed for them.
+    a page computed for them, in which the heavy pages place parts shared by every reader of their kind
+    (core/fragments.py).
 
 The key
     (head, clock window, language, host, path and query), the head as below. The language is the one
