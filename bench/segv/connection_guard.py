@@ -5,14 +5,19 @@ threads at once (CONCURRENT), by a thread other than the one that checked it out
 Installed in each gunicorn worker by bench/segv/gunicorn_conf.py when SQLGUARD=1 (before the application
 creates its engine): it replaces sqlite3.connect / sqlite3.dbapi2.connect with one that returns a
 sqlite3.Connection subclass whose execute/cursor/commit/rollback/close (and its cursors' execute/fetch*/close)
-record which threads are inside them. Reports go to SQLGUARD_OUT (default /tmp/sqlguard.log)."""
-import sqlite3, sys, threading, traceback, os
-
+record which threads are inside them. Reports go to SQLGUARD_OUT (default bench/.cache/logs/sqlguard.log)."""
+import os
+import sqlite3
 import sqlite3.dbapi2
+import sys
+import threading
+import traceback
+from pathlib import Path
+
 _real_connect = sqlite3.dbapi2.connect
 _lock = threading.Lock()
 _reported = set()
-OUT = os.environ.get("SQLGUARD_OUT", "/tmp/sqlguard.log")
+OUT = os.environ.get("SQLGUARD_OUT", str(Path(__file__).resolve().parent.parent / ".cache" / "logs" / "sqlguard.log"))
 
 
 def _report(kind, conn, other):
