@@ -75,18 +75,13 @@ def add(actor: User, version: DraftVersion, data: dict) -> Comment:
 
 
 @dataclass(frozen=True, slots=True)
-class ListedComment:
-    """What a page of threads shows of a comment, from plain columns: what the template reads, and what
-    comments/rules.py (is_hidden, author_id, body) and responses/rules.py (__tablename__,
-    is_contribution, is_hidden) ask of a comment."""
-
-    __tablename__: ClassVar[str] = "comment"
+class CommentText:
+    """A comment's author and text with its moderation state, from plain columns: what comments/rules.py
+    asks (is_hidden, author_id, body) to decide whether the reader may read it. Long lists build these
+    instead of loading Comment objects (ListedComment here, drafts.services.IncorporatedComment)."""
 
     id: int
-    parent_id: int | None
     section: Section | None
-    is_contribution: bool
-    created_at: datetime
     author_id: int
     author: ListedPerson
     organisation: ListedOrganisation | None
@@ -98,6 +93,18 @@ class ListedComment:
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedComment(CommentText):
+    """What a page of threads shows of a comment; responses/rules.py asks it for __tablename__,
+    is_contribution and is_hidden."""
+
+    __tablename__: ClassVar[str] = "comment"
+
+    parent_id: int | None
+    is_contribution: bool
+    created_at: datetime
 
 
 @dataclass
@@ -123,8 +130,10 @@ def _listed(query):
 def _row(row) -> tuple[ListedComment, ListedResponse | None]:
     (cid, parent_id, section, is_contribution, created_at, uid, name, closed, oid, oname, verification,
      hidden_at, hidden_reason, body_source, body, rid, outcome, answered_at, revision, justification) = row
-    comment = ListedComment(cid, parent_id, section, is_contribution, created_at, uid, person(uid, name, closed),
-                            organisation(oid, oname, verification), hidden_at, hidden_reason, body_source, body)
+    comment = ListedComment(id=cid, section=section, author_id=uid, author=person(uid, name, closed),
+                            organisation=organisation(oid, oname, verification), hidden_at=hidden_at,
+                            hidden_reason=hidden_reason, body_source=body_source, body=body, parent_id=parent_id,
+                            is_contribution=is_contribution, created_at=created_at)
     response = ListedResponse(rid, outcome, answered_at, revision, justification) if rid is not None else None
     return comment, response
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..calls.models import Call, Theme
 from ..comments.models import Comment
+from ..comments.services import CommentText
 from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
@@ -193,24 +194,10 @@ class IncorporatedProposal:
 
 
 @dataclass(frozen=True, slots=True)
-class IncorporatedComment:
-    """What a version's list of incorporations shows of a comment, and what comments/rules.py asks to
-    decide whether the reader may read its text (is_hidden, author_id)."""
+class IncorporatedComment(CommentText):
+    """What a version's list of incorporations shows of a comment: its text and the version it was on."""
 
-    id: int
     version: ListedVersionNumber
-    section: Section | None
-    author_id: int
-    author: ListedPerson
-    organisation: ListedOrganisation | None
-    hidden_at: datetime | None
-    hidden_reason: str | None
-    body_source: str
-    body: str
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
 
 def incorporations(version: DraftVersion) -> tuple[list[IncorporatedProposal], list[IncorporatedComment]]:
@@ -228,8 +215,10 @@ def incorporations(version: DraftVersion) -> tuple[list[IncorporatedProposal], l
         )
     ]
     comments = [
-        IncorporatedComment(cid, ListedVersionNumber(number), section, uid, person(uid, name, closed),
-                            organisation(oid, oname, verification), hidden_at, hidden_reason, body_source, body)
+        IncorporatedComment(id=cid, section=section, author_id=uid, author=person(uid, name, closed),
+                            organisation=organisation(oid, oname, verification), hidden_at=hidden_at,
+                            hidden_reason=hidden_reason, body_source=body_source, body=body,
+                            version=ListedVersionNumber(number))
         for (cid, number, section, uid, name, closed, oid, oname, verification, hidden_at, hidden_reason,
              body_source, body) in db.session.execute(
             select(Comment.id, DraftVersion.number, Comment.section, User.id, User.display_name, User.closed_at,
