@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .auth.models import closed_account_name
-from .responses.models import Outcome
+from .responses.models import Outcome, Response
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +48,11 @@ def person(user_id: int, display_name: str, closed_at, territory: str | None = N
 
 def organisation(org_id, name, verification, sector=None, territory: str | None = None) -> ListedOrganisation | None:
     return ListedOrganisation(org_id, name, verification, sector, territory) if org_id is not None else None
+
+
+# A current response's columns, in the order ``response`` takes them (outer-joined: all None if there is none).
+RESPONSE_COLUMNS = (Response.id, Response.outcome, Response.created_at, Response.revision, Response.justification)
+
+
+def response(response_id, outcome, created_at, revision, justification) -> ListedResponse | None:
+    return ListedResponse(response_id, outcome, created_at, revision, justification) if response_id is not None else None

@@ -6,6 +6,7 @@ turn a False into 403 with ``require()``. Role look-ups are cached on ``flask.g`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -69,15 +70,16 @@ def membership(user, organisation):
     return cache[key]
 
 
-def audience(user, owns: bool = False) -> str:
+def audience(user, owns: Callable[[], bool] = lambda: False) -> str:
     """Who a shared fragment of a page is rendered for (core/fragments.py): readers who may do and read
-    exactly the same things share one rendering. The secretariat, administrators, and whoever ``owns``
-    something the fragment shows (their own comment: they may read it hidden, and not report it) get
-    their own; everyone else is one of three kinds, by the rules the shared parts ask (can_comment,
-    can_report and the anonymous reader's links)."""
+    exactly the same things share one rendering. The secretariat, administrators, and whoever ``owns()``
+    something the fragment shows (their own comment: they may read it hidden, and not report it; their
+    own position: they may withdraw it) get their own; everyone else is one of three kinds, by the rules
+    the shared parts ask (can_comment, can_report and the anonymous reader's links). ``owns`` is asked
+    only of a reader with no role that already sets them apart."""
     if not _authenticated(user):
         return "public"
-    if owns or is_secretariat(user) or is_site_admin(user):
+    if is_secretariat(user) or is_site_admin(user) or owns():
         return f"user:{user.id}"
     if is_participant(user):
         return "participant"

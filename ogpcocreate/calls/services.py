@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import visibility
+from .. import permissions, visibility
 from ..approvals import services as approvals
 from ..approvals.models import Action
 from ..auth.models import User
@@ -207,3 +207,9 @@ def timeline_figure(call: Call, now: datetime | None = None, width: int = 960, m
 
     points = [TimelinePoint(label, date, x(date), i % 2 == 0, date <= now) for i, (_n, label, date) in enumerate(steps)]
     return TimelineFigure(width, points, x(now) if start <= now <= end else None)
+
+
+def page_audience(user, call: Call) -> str:
+    """Who the shared part of the call's page (calls/_detail.html) is rendered for: its own for whoever
+    took a position on the call (permissions.audience)."""
+    return permissions.audience(user, owns=lambda: approvals.took_position(user, call))

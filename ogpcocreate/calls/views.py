@@ -97,11 +97,11 @@ def _shared_context(call: Call) -> dict:
 @bp.route("/calls/<int:call_id>")
 def detail(call_id: int):
     call = get_call_or_404(call_id)
-    audience = permissions.audience(current_user, owns=approvals.took_position(current_user, call))
     return render_template(
         "calls/detail.html",
         call=call,
-        shared=fragments.shared("call", "calls/_detail.html", lambda: _shared_context(call), audience),
+        shared=fragments.shared("call", "calls/_detail.html", lambda: _shared_context(call),
+                                services.page_audience(current_user, call)),
         submit_refusal=proposal_rules.submit_refusal(
             current_user, call, proposals.organisations_for(current_user) if permissions.is_participant(current_user)
             else None),

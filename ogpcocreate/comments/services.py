@@ -23,7 +23,15 @@ from ..core.eventlog import Verb
 from ..core.params import parse_id
 from ..drafts.models import DraftVersion, Section
 from ..extensions import db
-from ..listing import ListedOrganisation, ListedPerson, ListedResponse, organisation, person
+from ..listing import (
+    RESPONSE_COLUMNS,
+    ListedOrganisation,
+    ListedPerson,
+    ListedResponse,
+    organisation,
+    person,
+    response,
+)
 from ..organisations.models import Organisation, Verification
 from ..responses.models import Response
 from .models import Comment
@@ -117,7 +125,7 @@ class Thread:
 _LISTED = (Comment.id, Comment.parent_id, Comment.section, Comment.is_contribution, Comment.created_at,
            User.id, User.display_name, User.closed_at, Organisation.id, Organisation.name,
            Organisation.verification, Comment.hidden_at, Comment.hidden_reason, Comment.body_source, Comment.body,
-           Response.id, Response.outcome, Response.created_at, Response.revision, Response.justification)
+           *RESPONSE_COLUMNS)
 
 
 def _listed(query):
@@ -129,13 +137,12 @@ def _listed(query):
 
 def _row(row) -> tuple[ListedComment, ListedResponse | None]:
     (cid, parent_id, section, is_contribution, created_at, uid, name, closed, oid, oname, verification,
-     hidden_at, hidden_reason, body_source, body, rid, outcome, answered_at, revision, justification) = row
+     hidden_at, hidden_reason, body_source, body, *answer) = row
     comment = ListedComment(id=cid, section=section, author_id=uid, author=person(uid, name, closed),
                             organisation=organisation(oid, oname, verification), hidden_at=hidden_at,
                             hidden_reason=hidden_reason, body_source=body_source, body=body, parent_id=parent_id,
                             is_contribution=is_contribution, created_at=created_at)
-    response = ListedResponse(rid, outcome, answered_at, revision, justification) if rid is not None else None
-    return comment, response
+    return comment, response(*answer)
 
 
 def page_of_threads(version: DraftVersion, page: int, per_page: int = 20,
@@ -155,16 +162,16 @@ def page_of_threads(version: DraftVersion, page: int, per_page: int = 20,
     ).all()
     threads = {}
     for row in rows:
-        comment, response = _row(row)
-        threads[comment.id] = Thread(comment, response)
+        comment, answer = _row(row)
+        threads[comment.id] = Thread(comment, answer)
     if threads:
         replies = db.session.execute(
             _listed(select(*_LISTED).where(Comment.parent_id.in_(list(threads))))
             .order_by(Comment.created_at, Comment.id)
         ).all()
         for row in replies:
-            reply, response = _row(row)
-            threads[reply.parent_id].replies.append((reply, response))
+            reply, answer = _row(row)
+            threads[reply.parent_id].replies.append((reply, answer))
     return list(threads.values()), total
 
 

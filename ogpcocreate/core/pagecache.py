@@ -212,6 +212,17 @@ def window_for(head: str, app: Flask | None = None) -> datetime:
     return state["window"].until(head, now, compute)
 
 
+def _near_or_shared(state: dict, key: str):
+    """What is stored under ``key``: this process's copy, else the shared store's (then kept near), else
+    None. Only for keys whose value never changes (they hold the head and the clock window)."""
+    value = state["near"].get(key)
+    if value is None:
+        value = state["backend"].get(key)
+        if value is not None:
+            state["near"].put(key, value)
+    return value
+
+
 def _seconds_until(moment: datetime) -> int:
     return max(1, int((moment - utcnow()).total_seconds()) + 1)
 
@@ -223,13 +234,9 @@ def memo(key: str, compute: Callable[[], object], expires: datetime, near: bool 
     A waiter gives up after PAGE_CACHE_WAIT_SECONDS and computes the value itself, so a computer that died
     delays the others, never stops them. ``near``: the value (text) is also kept in this process's memory,
     for a key whose value never changes (one that holds the head and the clock window)."""
-    nearby = _state(current_app)["near"] if near else None
-    if nearby is not None and (value := nearby.get(key)) is not None:
-        return value
-    value = store.get(key)
+    state = _state(current_app)
+    value = _near_or_shared(state, key) if near else store.get(key)
     if value is not None:
-        if nearby is not None:
-            nearby.put(key, value)
         return value
     lock = "lock:" + key
     wait = current_app.config["PAGE_CACHE_WAIT_SECONDS"]
@@ -241,8 +248,8 @@ def memo(key: str, compute: Callable[[], object], expires: datetime, near: bool 
     try:
         value = compute()
         store.set(key, value, timeout=_seconds_until(expires))
-        if nearby is not None:
-            nearby.put(key, value)
+        if near:
+            state["near"].put(key, value)
         return value
     finally:
         if owner:
@@ -279,13 +286,7 @@ def _lookup(app: Flask, req):
     head, window = head_and_window(app)
     locale = locale_of(req, config["LANGUAGES"], config["BABEL_DEFAULT_LOCALE"])
     key = _page_key(req, head, window, locale)
-    state = _state(app)
-    page = state["near"].get(key)
-    if page is None:
-        page = state["backend"].get(key)
-        if page is not None:
-            state["near"].put(key, page)
-    return key, _etag(head, window, locale), window, page
+    return key, _etag(head, window, locale), window, _near_or_shared(_state(app), key)
 
 
 class FastPath:

@@ -20,10 +20,12 @@ from markupsafe import Markup
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import permissions
+from ..approvals.services import took_position
 from ..auth.models import User
 from ..calls.models import Call, Theme
 from ..comments.models import Comment
-from ..comments.services import CommentText
+from ..comments.services import CommentText, has_commented
 from ..core import eventlog, richtext
 from ..core.db import utcnow
 from ..core.errors import ServiceError
@@ -198,6 +200,12 @@ class IncorporatedComment(CommentText):
     """What a version's list of incorporations shows of a comment: its text and the version it was on."""
 
     version: ListedVersionNumber
+
+
+def page_audience(user, draft: DraftCommitment, version: DraftVersion) -> str:
+    """Who the shared part of ``version``'s page (drafts/_version.html) is rendered for: its own for
+    whoever commented on the version or took a position on the draft (permissions.audience)."""
+    return permissions.audience(user, owns=lambda: has_commented(user, version) or took_position(user, draft))
 
 
 def incorporations(version: DraftVersion) -> tuple[list[IncorporatedProposal], list[IncorporatedComment]]:

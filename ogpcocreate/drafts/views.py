@@ -162,10 +162,9 @@ def _shared_context(draft: DraftCommitment, version: DraftVersion, current: bool
 def _render_version(draft, version, current: bool, comment_form=None, status=200):
     context = {"draft": draft, "version": version, "is_current": current}
     if version is not None:
-        audience = permissions.audience(current_user, owns=comments.has_commented(current_user, version)
-                                        or approvals.took_position(current_user, draft))
         context["shared"] = fragments.shared("draft-version", "drafts/_version.html",
-                                             lambda: _shared_context(draft, version, current), audience)
+                                             lambda: _shared_context(draft, version, current),
+                                             services.page_audience(current_user, draft, version))
         context["round_open"] = version.comments_open_at(utcnow())
         if current and context["round_open"] and permissions.can_comment(current_user):
             context["comment_form"] = comment_form or _comment_form(version)

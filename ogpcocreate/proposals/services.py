@@ -24,7 +24,14 @@ from ..core.errors import ServiceError
 from ..core.eventlog import Verb
 from ..core.sectors import Sector
 from ..extensions import db
-from ..listing import ListedOrganisation, ListedPerson, ListedResponse, organisation, person
+from ..listing import (
+    RESPONSE_COLUMNS,
+    ListedOrganisation,
+    ListedPerson,
+    organisation,
+    person,
+    response,
+)
 from ..organisations.models import Membership, Organisation, Verification
 from ..responses import contributions as contribution
 from ..responses.models import Outcome, Response
@@ -226,8 +233,7 @@ def listing_page(call: Call, filters: ProposalFilters, page: int, per_page: int 
     query = (
         select(Proposal.id, Proposal.title, Theme.name, User.id, User.display_name, User.closed_at, User.territory,
                Organisation.id, Organisation.name, Organisation.verification, Organisation.sector,
-               Organisation.territory, Proposal.created_at, Proposal.withdrawn_at, Response.id, Response.outcome,
-               Response.created_at, Response.revision, Response.justification)
+               Organisation.territory, Proposal.created_at, Proposal.withdrawn_at, *RESPONSE_COLUMNS)
         .join(Theme, Theme.id == Proposal.theme_id)
         .join(User, User.id == Proposal.author_id)
         .outerjoin(Organisation, Organisation.id == Proposal.organisation_id)
@@ -236,12 +242,10 @@ def listing_page(call: Call, filters: ProposalFilters, page: int, per_page: int 
     query = _filtered(query, call.id, filters, None).order_by(Proposal.created_at.desc(), Proposal.id.desc())
     rows = []
     for (pid, title, theme, uid, name, closed, user_territory, oid, oname, verification, sector, territory, created_at,
-         withdrawn_at, rid, outcome, answered_at, revision, justification) in db.session.execute(
-            query.limit(per_page).offset((page - 1) * per_page)):
+         withdrawn_at, *answer) in db.session.execute(query.limit(per_page).offset((page - 1) * per_page)):
         proposal = ListedProposal(pid, title, call, ListedTheme(theme), person(uid, name, closed, user_territory),
                                   organisation(oid, oname, verification, sector, territory), created_at, withdrawn_at)
-        response = ListedResponse(rid, outcome, answered_at, revision, justification) if rid is not None else None
-        rows.append((proposal, response))
+        rows.append((proposal, response(*answer)))
     return rows, listing_count(call.id, filters)
 
 
